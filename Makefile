@@ -1,0 +1,44 @@
+# `make run` and `make test` each set up .venv on a fresh machine and do their job.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test check lint types pytest bench services clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+## Create the demo workspace if the database is empty, then show its latest activity.
+run: $(STAMP)
+	$(BIN)/activitylog demo --if-empty
+	$(BIN)/activitylog query --limit 25
+
+## Everything a reviewer checks: lint, format, types, then the whole test suite on SQLite and PostgreSQL.
+test: $(STAMP) services check pytest
+
+check: lint types
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+types: $(STAMP)
+	$(BIN)/mypy
+
+pytest: $(STAMP)
+	$(BIN)/pytest
+
+## Start what the tests need (PostgreSQL), installing it first when the machine lacks it.
+services:
+	bash scripts/services.sh
+
+## The benchmarks (not part of the test suite); SIZE=100000 for a quick run.
+bench: $(STAMP)
+	$(BIN)/python -m bench --size $(or $(SIZE),1000000)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,3 @@
+from activitylog.cli import main
+
+main()

@@ -1,0 +1,164 @@
+"""`activitylog record`, `query` and `export`: entries in and out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+from zoneinfo import ZoneInfo
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.options import build_filter, filter_options, resolve_workspace, workspace_option
+from activitylog.domain.entry import Entry
+from activitylog.errors import ActivityLogError
+from activitylog.export import csv as csv_export
+from activitylog.timeutil import from_us
+
+
+def _read_events(source: IO[str]) -> list[Any]:
+    text = source.read()
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        # JSON Lines: one event per line.
+        try:
+            return [json.loads(line) for line in text.splitlines() if line.strip()]
+        except json.JSONDecodeError as problem:
+            raise click.ClickException(f"input is neither JSON nor JSON Lines: {problem}") from None
+    if isinstance(data, dict):
+        return list(data["events"]) if isinstance(data.get("events"), list) else [data]
+    if isinstance(data, list):
+        return data
+    raise click.ClickException("input must be an event object, a list of events, or {\"events\": [...]}")
+
+
+@click.command()
+@workspace_option
+@click.argument("source", type=click.File("r"), default="-")
+@pass_context
+def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
+    """Record entries from SOURCE (a file, or - for stdin): a JSON event, a list, or JSON Lines.
+
+    Nothing is written unless every event is valid; repeated idempotency keys are skipped.
+    """
+    events = _read_events(source)
+    workspace_id = resolve_workspace(ctx, workspace)
+    written = duplicates = 0
+    try:
+        for start in range(0, len(events), 1000):
+            result = ctx.log.record_many(workspace_id, events[start : start + 1000]).result
+            written += len(result.inserted)
+            duplicates += len(result.duplicates)
+    except ActivityLogError as problem:
+        raise fail(problem) from None
+    click.echo(f"recorded {written} entries, skipped {duplicates} already recorded")
+
+
+def _entries_table(entries: list[Entry], timezone: str) -> Table:
+    zone = ZoneInfo(timezone)
+    table = Table("When", "Activity", "IP address", box=None, header_style="bold")
+    for entry in entries:
+        when = from_us(entry.occurred_us).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
+        table.add_row(when, entry.sentence(), entry.ip or "")
+    return table
+
+
+@click.command()
+@workspace_option
+@filter_options
+@click.option("--limit", type=click.IntRange(1, 500), default=50, show_default=True, help="Entries per page.")
+@click.option("--cursor", help="Continue after this cursor (printed under a page).")
+@click.option("--all", "all_pages", is_flag=True, help="Every matching entry, not just one page.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@pass_context
+def query(
+    ctx: CliContext,
+    workspace: str | None,
+    types: tuple[str, ...],
+    teammates: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    ip: str | None,
+    limit: int,
+    cursor: str | None,
+    all_pages: bool,
+    fmt: str,
+) -> None:
+    """Show entries, newest first, filtered by type, teammate, time range and IP."""
+    workspace_id = resolve_workspace(ctx, workspace)
+    where = build_filter(types, teammates, since, until, ip)
+    timezone = ctx.log.workspace(workspace_id).timezone
+    try:
+        if all_pages:
+            entries_iter: Iterator[Entry] = ctx.log.iter_entries(workspace_id, where)
+            next_cursor = None
+        else:
+            page = ctx.log.query(workspace_id, where, limit=limit, cursor=cursor)
+            entries_iter = iter(page.entries)
+            next_cursor = page.next_cursor.encode() if page.next_cursor else None
+        if fmt == "csv":
+            for chunk in csv_export.stream(entries_iter, timezone):
+                sys.stdout.write(chunk)
+            return
+        entries = list(entries_iter)
+    except ActivityLogError as problem:
+        raise fail(problem) from None
+    if fmt == "json":
+        click.echo(json.dumps({"entries": [e.as_dict() for e in entries], "next_cursor": next_cursor}, indent=2))
+        return
+    console = Console()
+    if not entries:
+        console.print("No activity matches.")
+        return
+    console.print(_entries_table(entries, timezone))
+    if next_cursor:
+        console.print(f"\nMore: --cursor {next_cursor}", style="dim")
+
+
+@click.command()
+@workspace_option
+@filter_options
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), required=True, help="CSV file.")
+@pass_context
+def export(
+    ctx: CliContext,
+    workspace: str | None,
+    types: tuple[str, ...],
+    teammates: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    ip: str | None,
+    output: Path,
+) -> None:
+    """Write every matching entry to a CSV file, with a progress bar."""
+    workspace_id = resolve_workspace(ctx, workspace)
+    where = build_filter(types, teammates, since, until, ip)
+    timezone = ctx.log.workspace(workspace_id).timezone
+    total = ctx.log.count(workspace_id, where)
+    written = 0
+
+    def counted() -> Iterator[Entry]:
+        nonlocal written
+        for entry in ctx.log.iter_entries(workspace_id, where):
+            written += 1
+            if written % 1000 == 0:
+                progress.update(task, completed=written)
+            yield entry
+
+    columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("export", total=total)
+        temporary = output.with_name(output.name + ".partial")
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            for chunk in csv_export.stream(counted(), timezone):
+                handle.write(chunk)
+        temporary.replace(output)
+        progress.update(task, completed=written)
+    click.echo(f"wrote {written:,} entries to {output}")

@@ -1,0 +1,58 @@
+"""Options several commands share: the workspace and the filter."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+from activitylog.cli.context import CliContext, fail
+from activitylog.domain.filters import ActivityFilter
+from activitylog.errors import ActivityLogError
+
+
+def workspace_option(function: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--workspace",
+        "-w",
+        envvar="ACTIVITYLOG_WORKSPACE",
+        help="Workspace id (env ACTIVITYLOG_WORKSPACE); may be left out when the database holds one workspace.",
+    )(function)
+
+
+def resolve_workspace(ctx: CliContext, workspace: str | None) -> str:
+    if workspace:
+        try:
+            return ctx.log.workspace(workspace).id
+        except ActivityLogError as problem:
+            raise fail(problem) from None
+    workspaces = ctx.store.list_workspaces()
+    if len(workspaces) == 1:
+        return workspaces[0].id
+    if not workspaces:
+        raise click.UsageError("the database has no workspace yet: run `activitylog demo` or `workspace create`")
+    raise click.UsageError("the database holds several workspaces: choose one with --workspace")
+
+
+def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    for option in reversed(
+        [
+            click.option("--type", "types", multiple=True, help="Activity type code; repeat or comma-separate."),
+            click.option("--teammate", "teammates", multiple=True, help="Teammate id; repeat or comma-separate."),
+            click.option("--since", help="From this time (ISO 8601 with offset, a date, or Unix seconds)."),
+            click.option("--until", help="Before this time (exclusive)."),
+            click.option("--ip", help="An IP address or CIDR block, e.g. 203.0.113.0/24."),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def build_filter(
+    types: tuple[str, ...], teammates: tuple[str, ...], since: str | None, until: str | None, ip: str | None
+) -> ActivityFilter:
+    try:
+        return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip)
+    except ActivityLogError as problem:
+        raise fail(problem) from None

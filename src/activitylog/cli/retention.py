@@ -1,0 +1,42 @@
+"""`activitylog retention`: show and apply each workspace's retention period."""
+
+from __future__ import annotations
+
+import click
+
+from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.options import resolve_workspace, workspace_option
+from activitylog.errors import ActivityLogError
+from activitylog.timeutil import iso
+
+
+@click.group()
+def retention() -> None:
+    """Keep each workspace's log to its retention period (365 days by default)."""
+
+
+@retention.command("run")
+@click.option("--workspace", "-w", help="Only this workspace (default: every workspace).")
+@pass_context
+def retention_run(ctx: CliContext, workspace: str | None) -> None:
+    """Delete the entries past each workspace's retention period, and say what was removed."""
+    try:
+        results = ctx.log.purge_expired(workspace)
+    except ActivityLogError as problem:
+        raise fail(problem) from None
+    for result in results:
+        click.echo(f"{result.workspace_id}: removed {result.removed:,} entries older than {iso(result.cutoff_us)}")
+
+
+@retention.command("set")
+@workspace_option
+@click.argument("days", type=int)
+@pass_context
+def retention_set(ctx: CliContext, workspace: str | None, days: int) -> None:
+    """Keep the workspace's entries for DAYS days (30 to 3650)."""
+    workspace_id = resolve_workspace(ctx, workspace)
+    try:
+        ctx.log.set_retention(workspace_id, days)
+    except ActivityLogError as problem:
+        raise fail(problem) from None
+    click.echo(f"{workspace_id}: entries are kept for {days} days")

@@ -1,0 +1,1 @@
+"""The log's domain: entries, actors, filters, cursors and the validation of incoming events."""

@@ -1,0 +1,86 @@
+"""One log entry and who performed it.
+
+Invariants: an entry is immutable once stored; its actor's name and email are copies taken when the action
+happened, so the entry stays readable after the teammate is renamed or deleted; times are UTC microseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from activitylog.catalog import REGISTRY, Segment, render, render_segments
+from activitylog.timeutil import iso
+
+ActorType = Literal["teammate", "api_token", "system"]
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    type: ActorType
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+    @property
+    def display_name(self) -> str:
+        if self.type == "system":
+            return self.name or "The system"
+        if self.type == "api_token":
+            return f"API token {self.name}" if self.name else "An API token"
+        return self.name or self.email or f"Teammate {self.id}"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"type": self.type, "id": self.id, "name": self.name, "email": self.email}
+
+
+SYSTEM = Actor(type="system")
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    id: str
+    workspace_id: str
+    type: str
+    actor: Actor
+    occurred_us: int
+    recorded_us: int
+    ip: str | None = None
+    user_agent: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+    idempotency_key: str | None = None
+
+    @property
+    def label(self) -> str:
+        activity_type = REGISTRY.get(self.type)
+        return activity_type.label if activity_type else self.type.replace("_", " ").capitalize()
+
+    @property
+    def category(self) -> str:
+        activity_type = REGISTRY.get(self.type)
+        return activity_type.category if activity_type else "Other"
+
+    def sentence(self) -> str:
+        return render(REGISTRY.get(self.type), self.type, self.actor.display_name, self.metadata)
+
+    def sentence_segments(self) -> list[Segment]:
+        return render_segments(REGISTRY.get(self.type), self.type, self.actor.display_name, self.metadata)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The native API's representation."""
+        return {
+            "id": self.id,
+            "type": self.type,
+            "label": self.label,
+            "category": self.category,
+            "sentence": self.sentence(),
+            "actor": self.actor.as_dict(),
+            "occurred_at": iso(self.occurred_us),
+            "recorded_at": iso(self.recorded_us),
+            "ip": self.ip,
+            "user_agent": self.user_agent,
+            "metadata": self.metadata,
+            "request_id": self.request_id,
+            "idempotency_key": self.idempotency_key,
+        }

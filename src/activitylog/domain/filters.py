@@ -1,0 +1,123 @@
+"""The one filter model shared by the page, the API, the CSV export and the CLI, so they never disagree.
+
+A filter combines freely: any of several activity types, any of several teammates (actor ids), a time range
+(`since` inclusive, `until` exclusive, both UTC) and an IP address or CIDR block. An empty part matches all.
+`describe()` gives the filter as words for a filter bar, a CSV file name or a log line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+from activitylog.catalog import REGISTRY
+from activitylog.domain.ipaddr import IPRange
+from activitylog.errors import FieldError, InvalidInput
+from activitylog.timeutil import from_us, to_us
+
+MAX_VALUES = 200  # types or teammates in one filter: enough for any menu, small enough for one SQL IN
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityFilter:
+    types: tuple[str, ...] = ()
+    teammates: tuple[str, ...] = ()
+    since_us: int | None = None
+    until_us: int | None = None
+    ip: IPRange | None = None
+
+    @classmethod
+    def parse(
+        cls,
+        *,
+        types: Iterable[str] | str | None = None,
+        teammates: Iterable[str] | str | None = None,
+        since: str | datetime | None = None,
+        until: str | datetime | None = None,
+        ip: str | None = None,
+    ) -> ActivityFilter:
+        """Build a filter from user input; raises InvalidInput naming every bad field."""
+        errors: list[FieldError] = []
+        type_codes = _values(types)
+        unknown = [code for code in type_codes if code not in REGISTRY]
+        if unknown:
+            errors.append(FieldError("types", f"unknown activity type {unknown[0]!r}"))
+        teammate_ids = _values(teammates)
+        for name, values in (("types", type_codes), ("teammates", teammate_ids)):
+            if len(values) > MAX_VALUES:
+                errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
+        since_us = until_us = None
+        try:
+            since_us = _time(since, "since")
+        except InvalidInput as problem:
+            errors.extend(problem.errors)
+        try:
+            until_us = _time(until, "until")
+        except InvalidInput as problem:
+            errors.extend(problem.errors)
+        if since_us is not None and until_us is not None and since_us >= until_us:
+            errors.append(FieldError("until", "must be later than since"))
+        ip_range = None
+        if ip:
+            try:
+                ip_range = IPRange.parse(ip)
+            except ValueError:
+                errors.append(FieldError("ip", f"{ip!r} is not an IP address or CIDR block"))
+        if errors:
+            raise InvalidInput(errors)
+        return cls(type_codes, teammate_ids, since_us, until_us, ip_range)
+
+    def clamp(self, earliest_us: int) -> ActivityFilter:
+        """The same filter, never reaching before `earliest_us` (the retention cut-off)."""
+        if self.since_us is not None and self.since_us >= earliest_us:
+            return self
+        return replace(self, since_us=earliest_us)
+
+    def describe(self) -> str:
+        parts = []
+        if self.types:
+            labels = [REGISTRY[code].label if code in REGISTRY else code for code in self.types]
+            parts.append("activity: " + ", ".join(labels))
+        if self.teammates:
+            parts.append("teammates: " + ", ".join(self.teammates))
+        if self.since_us is not None:
+            parts.append("since " + from_us(self.since_us).isoformat())
+        if self.until_us is not None:
+            parts.append("before " + from_us(self.until_us).isoformat())
+        if self.ip is not None:
+            parts.append("IP " + self.ip.text)
+        return "; ".join(parts) or "all activity"
+
+
+def _values(raw: Iterable[str] | str | None) -> tuple[str, ...]:
+    """Accept repeated values and comma-separated lists alike; keep order, drop blanks and repeats."""
+    if raw is None:
+        return ()
+    items = [raw] if isinstance(raw, str) else list(raw)
+    seen: dict[str, None] = {}
+    for item in items:
+        for part in str(item).split(","):
+            if part.strip():
+                seen[part.strip()] = None
+    return tuple(seen)
+
+
+def _time(value: str | datetime | None, field: str) -> int | None:
+    """ISO 8601 with an offset, a plain date (midnight UTC), or Unix seconds; None when absent."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return to_us(value)
+    text = value.strip()
+    if text.lstrip("-").isdigit():
+        return int(text) * 1_000_000
+    try:
+        if len(text) == 10:
+            return to_us(datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC))
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise InvalidInput.single(field, f"{value!r} is not an ISO 8601 date or time") from None
+    if moment.tzinfo is None:
+        raise InvalidInput.single(field, f"{value!r} needs a UTC offset, e.g. {text}Z")
+    return to_us(moment)

@@ -1,0 +1,244 @@
+"""Turn incoming events (JSON-like dicts) into entries ready to store, or say exactly what is wrong.
+
+Invariants:
+- every problem of every item is reported, each with the item's index, the field's dotted path and a
+  reason a person can act on; one bad item makes the whole batch fail (nothing partial is written);
+- what passes is normalised: IPs canonical, times UTC microseconds, secrets masked, metadata serialised once.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from typing import Annotated, Any, Literal
+
+import fastjsonschema
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    model_validator,
+)
+
+from activitylog import ids
+from activitylog.catalog import REGISTRY
+from activitylog.domain.entry import Actor, Entry
+from activitylog.domain.ipaddr import normalise
+from activitylog.errors import FieldError, InvalidInput
+from activitylog.timeutil import DAY_US, MICROS, to_us
+
+MAX_METADATA_BYTES = 32 * 1024
+MAX_FUTURE_US = 5 * 60 * MICROS  # clock skew we tolerate between the recorder and us
+MASK = "[masked]"
+
+Short = Annotated[str, Field(min_length=1, max_length=200)]
+
+
+class ActorIn(BaseModel):
+    """Who performed the action. A teammate or API token needs an id; the system needs nothing."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True)
+
+    type: Literal["teammate", "api_token", "system"] = "teammate"
+    id: Short | None = None
+    name: Annotated[str, Field(max_length=200)] | None = None
+    email: Annotated[str, Field(max_length=320)] | None = None
+
+    @model_validator(mode="after")
+    def _needs_id(self) -> ActorIn:
+        if self.type != "system" and not self.id:
+            raise ValueError(f"an actor of type {self.type} needs an id")
+        return self
+
+
+class EventIn(BaseModel):
+    """An event as a recorder sends it (the API body, the SDK, the CLI's JSON)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    type: Annotated[str, Field(min_length=1, max_length=100)]
+    actor: ActorIn
+    occurred_at: AwareDatetime | None = None
+    ip: Annotated[str, Field(max_length=100)] | None = None
+    user_agent: Annotated[str, Field(max_length=1000)] | None = None
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    request_id: Short | None = None
+    idempotency_key: Short | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A validated entry with what the store needs precomputed."""
+
+    entry: Entry
+    metadata_json: str
+    ip_key: bytes | None
+
+
+@cache
+def _metadata_validator(code: str) -> Callable[[Any], Any]:
+    activity_type = REGISTRY[code]
+    return fastjsonschema.compile(dict(activity_type.schema))  # type: ignore[no-any-return]
+
+
+def _loc(parts: Sequence[int | str]) -> str:
+    return ".".join(str(p) for p in parts) or "body"
+
+
+def _pydantic_errors(error: ValidationError, offset: int = 0) -> list[FieldError]:
+    found = []
+    for detail in error.errors(include_url=False):
+        loc = list(detail["loc"])
+        index = loc.pop(0) if loc and isinstance(loc[0], int) else None
+        message = detail["msg"]
+        if detail["type"] == "missing":
+            message = "is required"
+        elif detail["type"] == "extra_forbidden":
+            message = "is not a known field"
+        elif message.startswith("Value error, "):
+            message = message.removeprefix("Value error, ")
+        found.append(FieldError(_loc(loc), message, None if index is None else int(index) + offset))
+    return found
+
+
+def _mask(metadata: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
+    """Record that a secret changed without recording the secret, at the top level and in before/after."""
+    masked = dict(metadata)
+    for container in (masked, masked.get("before"), masked.get("after")):
+        if isinstance(container, dict):
+            for name in keys:
+                if name in container and container[name] is not None:
+                    container[name] = MASK
+    return masked
+
+
+def _check_metadata(code: str, metadata: dict[str, Any], index: int | None) -> list[FieldError]:
+    try:
+        _metadata_validator(code)(metadata)
+    except fastjsonschema.JsonSchemaValueException as problem:
+        path = "metadata" + "".join(f".{p}" for p in (problem.path or [])[1:])
+        reason = (problem.message or "is not valid").split(" must ", 1)
+        message = f"must {reason[1]}" if len(reason) == 2 else reason[0]
+        return [FieldError(path, message, index)]
+    return []
+
+
+def prepare(
+    event: EventIn,
+    *,
+    workspace_id: str,
+    retention_days: int,
+    now_us: int,
+    index: int | None = None,
+    id_for: Callable[[int], str] | None = None,
+) -> Prepared | list[FieldError]:
+    """One parsed event as a storable entry, or the list of what is wrong with it."""
+    errors: list[FieldError] = []
+    activity_type = REGISTRY.get(event.type)
+    if activity_type is None:
+        errors.append(FieldError("type", f"unknown activity type {event.type!r} (see GET /v1/activity-types)", index))
+
+    occurred_us = now_us if event.occurred_at is None else to_us(event.occurred_at)
+    if occurred_us > now_us + MAX_FUTURE_US:
+        errors.append(FieldError("occurred_at", "is more than 5 minutes in the future", index))
+    elif occurred_us < now_us - retention_days * DAY_US:
+        errors.append(
+            FieldError("occurred_at", f"is older than the workspace's retention period of {retention_days} days", index)
+        )
+
+    ip = ip_key = None
+    if event.ip is not None and event.ip.strip():
+        try:
+            ip, ip_key = normalise(event.ip)
+        except ValueError:
+            errors.append(FieldError("ip", f"{event.ip!r} is not an IPv4 or IPv6 address", index))
+
+    metadata = event.metadata
+    if activity_type is not None:
+        if activity_type.masked:
+            metadata = _mask(metadata, activity_type.masked)
+        errors.extend(_check_metadata(event.type, metadata, index))
+    try:
+        metadata_json = json.dumps(metadata, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+    except ValueError:
+        errors.append(FieldError("metadata", "must not contain NaN or infinite numbers", index))
+        metadata_json = "{}"
+    size = len(metadata_json.encode())
+    if size > MAX_METADATA_BYTES:
+        errors.append(FieldError("metadata", f"is {size:,} bytes; the limit is 32 KiB", index))
+
+    if errors:
+        return errors
+    actor = Actor(event.actor.type, event.actor.id, event.actor.name, event.actor.email)
+    entry = Entry(
+        id=(id_for or ids.entry_id)(occurred_us),
+        workspace_id=workspace_id,
+        type=event.type,
+        actor=actor,
+        occurred_us=occurred_us,
+        recorded_us=now_us,
+        ip=ip,
+        user_agent=event.user_agent,
+        metadata=metadata,
+        request_id=event.request_id,
+        idempotency_key=event.idempotency_key,
+    )
+    return Prepared(entry, metadata_json, ip_key)
+
+
+def parse_event(item: Any, index: int | None = None) -> EventIn | list[FieldError]:
+    """One raw event parsed, or the list of what is structurally wrong with it."""
+    if isinstance(item, EventIn):
+        return item
+    if not isinstance(item, Mapping):
+        return [FieldError("body" if index is None else "event", "must be a JSON object", index)]
+    try:
+        return EventIn.model_validate(item)
+    except ValidationError as problem:
+        return [FieldError(e.field, e.message, index) for e in _pydantic_errors(problem)]
+
+
+def prepare_batch(
+    items: Sequence[Mapping[str, Any] | EventIn],
+    *,
+    workspace_id: str,
+    retention_days: int,
+    now_us: int,
+    id_for: Callable[[int], str] | None = None,
+    complete: Callable[[list[EventIn | None]], list[FieldError]] | None = None,
+) -> list[Prepared]:
+    """Every event of a batch prepared, or InvalidInput listing every problem of every item.
+
+    `complete` may fill in parsed events in place (e.g. a teammate's name from the directory) and report
+    what it could not fill; it sees None where an item did not parse.
+    """
+    errors: list[FieldError] = []
+    events: list[EventIn | None] = []
+    for index, item in enumerate(items):
+        parsed = parse_event(item, index)
+        if isinstance(parsed, EventIn):
+            events.append(parsed)
+        else:
+            events.append(None)
+            errors.extend(parsed)
+    if complete is not None:
+        errors.extend(complete(events))
+    prepared: list[Prepared] = []
+    for index, event in enumerate(events):
+        if event is None:
+            continue
+        result = prepare(
+            event, workspace_id=workspace_id, retention_days=retention_days, now_us=now_us, index=index, id_for=id_for
+        )
+        if isinstance(result, Prepared):
+            prepared.append(result)
+        else:
+            errors.extend(result)
+    if errors:
+        errors.sort(key=lambda e: -1 if e.index is None else e.index)
+        raise InvalidInput(errors)
+    return prepared

@@ -1,0 +1,1 @@
+"""Exports of the log: CSV that opens safely in a spreadsheet."""

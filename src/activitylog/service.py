@@ -1,0 +1,166 @@
+"""The activity log's operations, over any store: record, query, export, retention.
+
+Every surface (CLI, HTTP API, web page, in-process recorder) goes through here, so validation, the retention
+cut-off and the filter model are applied the same way everywhere. The workspace is resolved once per call
+and passed down; nothing of another workspace is reachable from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from activitylog.domain.cursor import Cursor
+from activitylog.domain.entry import Entry
+from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.validation import EventIn, Prepared, prepare_batch
+from activitylog.errors import FieldError, InvalidInput, NotFound
+from activitylog.storage.base import Page, PurgeResult, RecordResult, Store, Teammate, Workspace
+from activitylog.timeutil import DAY_US, now_us
+
+MAX_BATCH = 1000
+MAX_PAGE = 500
+MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 30, 3650
+
+
+@dataclass(frozen=True, slots=True)
+class BatchResult:
+    """What a batch did: ids written, in batch order, and items skipped as already recorded."""
+
+    result: RecordResult
+
+    @property
+    def inserted(self) -> list[str]:
+        return self.result.inserted
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "inserted": len(self.result.inserted),
+            "ids": self.result.inserted,
+            "duplicates": [
+                {"index": d.index, "idempotency_key": d.idempotency_key, "id": d.entry_id}
+                for d in self.result.duplicates
+            ],
+        }
+
+
+class ActivityLog:
+    def __init__(self, store: Store, *, clock: Callable[[], int] = now_us) -> None:
+        self.store = store
+        self.clock = clock
+
+    # Workspaces --------------------------------------------------------------------------------------
+
+    def workspace(self, workspace_id: str) -> Workspace:
+        workspace = self.store.get_workspace(workspace_id)
+        if workspace is None:
+            raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
+        return workspace
+
+    def earliest_us(self, workspace: Workspace) -> int:
+        """Entries before this are past the retention period: never returned, even before purge."""
+        return self.clock() - workspace.retention_days * DAY_US
+
+    def set_retention(self, workspace_id: str, days: int) -> None:
+        if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
+            raise InvalidInput.single(
+                "retention_days", f"must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} days"
+            )
+        self.workspace(workspace_id)
+        self.store.set_retention(workspace_id, days)
+
+    # Recording ---------------------------------------------------------------------------------------
+
+    def prepare(
+        self,
+        workspace: Workspace,
+        items: Sequence[Mapping[str, Any] | EventIn],
+        *,
+        id_for: Callable[[int], str] | None = None,
+    ) -> list[Prepared]:
+        if len(items) > MAX_BATCH:
+            raise InvalidInput.single("events", f"a batch holds at most {MAX_BATCH:,} events, not {len(items):,}")
+        return prepare_batch(
+            items,
+            workspace_id=workspace.id,
+            retention_days=workspace.retention_days,
+            now_us=self.clock(),
+            id_for=id_for,
+            complete=lambda events: self._complete_actors(workspace.id, events),
+        )
+
+    def record_many(
+        self,
+        workspace_id: str,
+        items: Sequence[Mapping[str, Any] | EventIn],
+        *,
+        id_for: Callable[[int], str] | None = None,
+    ) -> BatchResult:
+        """Validate every item, then store all of them or none; repeated idempotency keys are skipped."""
+        workspace = self.workspace(workspace_id)
+        prepared = self.prepare(workspace, items, id_for=id_for)
+        return BatchResult(self.store.record(workspace.id, prepared))
+
+    def record(self, workspace_id: str, item: Mapping[str, Any] | EventIn) -> str:
+        """Record one event; answers the entry's id (the first write's id on an idempotent retry)."""
+        try:
+            result = self.record_many(workspace_id, [item]).result
+        except InvalidInput as problem:
+            # A single event's errors carry no batch index.
+            raise InvalidInput([FieldError(e.field, e.message) for e in problem.errors]) from None
+        return result.inserted[0] if result.inserted else result.duplicates[0].entry_id
+
+    def _complete_actors(self, workspace_id: str, events: list[EventIn | None]) -> list[FieldError]:
+        """Fill a teammate actor's missing name and email from the workspace's teammates, in place."""
+        missing = [e.actor.id for e in events if e and e.actor.type == "teammate" and not e.actor.name and e.actor.id]
+        if not missing:
+            return []
+        known = self.store.get_teammates(workspace_id, missing)
+        errors = []
+        for index, event in enumerate(events):
+            if event is None or event.actor.type != "teammate" or event.actor.name or not event.actor.id:
+                continue
+            teammate = known.get(event.actor.id)
+            if teammate is None:
+                message = f"is required: teammate {event.actor.id!r} is not known to this workspace"
+                errors.append(FieldError("actor.name", message, index))
+                continue
+            event.actor.name = teammate.name
+            event.actor.email = event.actor.email or teammate.email
+        return errors
+
+    # Reading -----------------------------------------------------------------------------------------
+
+    def query(
+        self, workspace_id: str, where: ActivityFilter, *, limit: int = 50, cursor: str | Cursor | None = None
+    ) -> Page:
+        if not 1 <= limit <= MAX_PAGE:
+            raise InvalidInput.single("limit", f"must be between 1 and {MAX_PAGE}")
+        workspace = self.workspace(workspace_id)
+        after = Cursor.decode(cursor) if isinstance(cursor, str) else cursor
+        return self.store.query(workspace.id, where.clamp(self.earliest_us(workspace)), limit=limit, after=after)
+
+    def iter_entries(self, workspace_id: str, where: ActivityFilter) -> Iterator[Entry]:
+        workspace = self.workspace(workspace_id)
+        return self.store.iter_entries(workspace.id, where.clamp(self.earliest_us(workspace)))
+
+    def count(self, workspace_id: str, where: ActivityFilter) -> int:
+        workspace = self.workspace(workspace_id)
+        return self.store.count(workspace.id, where.clamp(self.earliest_us(workspace)))
+
+    def get_entry(self, workspace_id: str, entry_id: str) -> Entry:
+        workspace = self.workspace(workspace_id)
+        entry = self.store.get_entry(workspace.id, entry_id)
+        if entry is None or entry.occurred_us < self.earliest_us(workspace):
+            raise NotFound(f"no entry {entry_id!r} in this workspace", field="id")
+        return entry
+
+    def teammates(self, workspace_id: str) -> list[Teammate]:
+        return self.store.list_teammates(self.workspace(workspace_id).id)
+
+    # Retention ---------------------------------------------------------------------------------------
+
+    def purge_expired(self, workspace_id: str | None = None) -> list[PurgeResult]:
+        workspaces = [self.workspace(workspace_id)] if workspace_id else self.store.list_workspaces()
+        return [self.store.purge(w.id, self.earliest_us(w)) for w in workspaces]

@@ -1,0 +1,9 @@
+"""Where the log lives: one storage contract (`base.Store`), a SQLite and a PostgreSQL implementation.
+
+`open_store(url)` picks the backend from the database URL. SQL lives in this package only.
+"""
+
+from activitylog.storage.base import Page, RecordResult, Store, Teammate, Workspace
+from activitylog.storage.url import open_store
+
+__all__ = ["Page", "RecordResult", "Store", "Teammate", "Workspace", "open_store"]

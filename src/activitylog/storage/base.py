@@ -1,0 +1,98 @@
+"""The storage contract every backend implements, and the records it returns.
+
+Invariants every backend keeps (the contract tests in tests/storage check each one on SQLite and PostgreSQL):
+- everything is scoped by workspace id: no method reads or writes another workspace's rows;
+- entries are append-only; the database itself refuses UPDATE and DELETE except on the retention path;
+- `record` writes all of a batch or none of it, and skips (reports) entries whose idempotency key the
+  workspace has already used, answering with the id the first write stored;
+- `query` returns newest first, ordered by (occurred-at, id) descending, and pages by keyset cursor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from activitylog.domain.cursor import Cursor
+from activitylog.domain.entry import Entry
+from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.validation import Prepared
+
+DEFAULT_RETENTION_DAYS = 365
+
+
+@dataclass(frozen=True, slots=True)
+class Workspace:
+    id: str
+    name: str
+    timezone: str = "UTC"
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    created_us: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Teammate:
+    workspace_id: str
+    id: str
+    name: str
+    email: str | None = None
+    role: str | None = None
+    status: str = "active"  # invited, active, deleted
+
+    @property
+    def deleted(self) -> bool:
+        return self.status == "deleted"
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    """An item of a batch whose idempotency key was already used; `entry_id` is the stored entry's."""
+
+    index: int
+    idempotency_key: str
+    entry_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    inserted: list[str] = field(default_factory=list)  # ids, in batch order
+    duplicates: list[Duplicate] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    entries: list[Entry]
+    next_cursor: Cursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class PurgeResult:
+    workspace_id: str
+    cutoff_us: int
+    removed: int
+
+
+class Store(Protocol):
+    url: str
+
+    def close(self) -> None: ...
+
+    # Workspaces and teammates
+    def create_workspace(self, workspace: Workspace) -> Workspace: ...
+    def get_workspace(self, workspace_id: str) -> Workspace | None: ...
+    def list_workspaces(self) -> list[Workspace]: ...
+    def set_retention(self, workspace_id: str, days: int) -> None: ...
+    def upsert_teammates(self, teammates: Sequence[Teammate]) -> None: ...
+    def list_teammates(self, workspace_id: str) -> list[Teammate]: ...
+    def get_teammates(self, workspace_id: str, ids: Sequence[str]) -> dict[str, Teammate]: ...
+
+    # Entries
+    def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult: ...
+    def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page: ...
+    def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]: ...
+    def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None: ...
+    def count(self, workspace_id: str, where: ActivityFilter) -> int: ...
+
+    # Retention
+    def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult: ...

@@ -1,0 +1,335 @@
+"""The storage contract on one SQLite file.
+
+Invariants:
+- WAL mode, so readers never wait for the writer; `synchronous=NORMAL`, so a committed batch survives a crash
+  of the process (the WAL is written before commit returns; only a power loss may lose the last commits);
+- one write connection guarded by a lock: all writes are serialised, the way a web server shares one
+  SQLite file safely; each thread reads through its own connection;
+- every write is one transaction (`BEGIN IMMEDIATE`), so a batch is stored whole or not at all;
+- retention deletes in small batches, each its own short transaction, so writers never wait long.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+from activitylog.domain.cursor import Cursor
+from activitylog.domain.entry import Actor, Entry
+from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.validation import Prepared
+from activitylog.errors import Conflict, NotFound, Unavailable
+from activitylog.storage.base import (
+    Duplicate,
+    Page,
+    PurgeResult,
+    RecordResult,
+    Teammate,
+    Workspace,
+)
+from activitylog.storage.migrate import sqlite_path
+from activitylog.storage.sql import ENTRY_COLUMNS, INSERT_COLUMNS, select_count, select_page
+from activitylog.timeutil import now_us
+
+INSERT = f"INSERT INTO activities ({INSERT_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+PURGE_BATCH = 2000  # rows per retention transaction: a few milliseconds of writer lock each
+BUSY_TIMEOUT_MS = 5000
+
+
+def _connect(path: str) -> sqlite3.Connection:
+    connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=NORMAL")
+    connection.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+    connection.execute("PRAGMA foreign_keys=ON")
+    connection.execute("PRAGMA cache_size=-65536")  # 64 MiB of page cache per connection
+    return connection
+
+
+def entry_from_row(workspace_id: str, row: Sequence[Any]) -> Entry:
+    return Entry(
+        id=row[0],
+        workspace_id=workspace_id,
+        type=row[1],
+        actor=Actor(row[2], row[3], row[4], row[5]),
+        occurred_us=row[6],
+        recorded_us=row[7],
+        ip=row[8],
+        user_agent=row[9],
+        metadata=json.loads(row[10]),
+        request_id=row[11],
+        idempotency_key=row[12],
+    )
+
+
+def entry_row(workspace_id: str, prepared: Prepared) -> tuple[Any, ...]:
+    entry = prepared.entry
+    actor = entry.actor
+    return (
+        workspace_id,
+        entry.id,
+        entry.type,
+        actor.type,
+        actor.id,
+        actor.name,
+        actor.email,
+        entry.occurred_us,
+        entry.recorded_us,
+        entry.ip,
+        prepared.ip_key,
+        entry.user_agent,
+        prepared.metadata_json,
+        entry.request_id,
+        entry.idempotency_key,
+    )
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class SQLiteStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.path = str(sqlite_path(url))
+        self._writer = _connect(self.path)
+        self._write_lock = threading.Lock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+
+    # Connections -------------------------------------------------------------------------------------
+
+    def _reader(self) -> sqlite3.Connection:
+        connection: sqlite3.Connection | None = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = _connect(self.path)
+            self._local.connection = connection
+            self._readers.append(connection)
+        return connection
+
+    @contextmanager
+    def _write(self) -> Iterator[sqlite3.Connection]:
+        with self._write_lock:
+            connection = self._writer
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as problem:
+                raise Unavailable(f"the database is busy: {problem}") from None
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            try:
+                connection.execute("COMMIT")
+            except sqlite3.OperationalError as problem:
+                connection.execute("ROLLBACK")
+                raise Unavailable(f"the database could not commit: {problem}") from None
+
+    def close(self) -> None:
+        self._writer.close()
+        for connection in self._readers:
+            connection.close()
+        self._readers.clear()
+
+    # Workspaces and teammates ------------------------------------------------------------------------
+
+    def create_workspace(self, workspace: Workspace) -> Workspace:
+        created = (
+            workspace
+            if workspace.created_us
+            else Workspace(workspace.id, workspace.name, workspace.timezone, workspace.retention_days, now_us())
+        )
+        try:
+            with self._write() as connection:
+                connection.execute(
+                    "INSERT INTO workspaces (id, name, timezone, retention_days, created_us) VALUES (?, ?, ?, ?, ?)",
+                    (created.id, created.name, created.timezone, created.retention_days, created.created_us),
+                )
+        except sqlite3.IntegrityError:
+            raise Conflict(f"workspace {workspace.id!r} already exists", field="id") from None
+        return created
+
+    def get_workspace(self, workspace_id: str) -> Workspace | None:
+        row = (
+            self._reader()
+            .execute(
+                "SELECT id, name, timezone, retention_days, created_us FROM workspaces WHERE id = ?", (workspace_id,)
+            )
+            .fetchone()
+        )
+        return Workspace(*row) if row else None
+
+    def list_workspaces(self) -> list[Workspace]:
+        rows = (
+            self._reader()
+            .execute("SELECT id, name, timezone, retention_days, created_us FROM workspaces ORDER BY created_us, id")
+            .fetchall()
+        )
+        return [Workspace(*row) for row in rows]
+
+    def set_retention(self, workspace_id: str, days: int) -> None:
+        with self._write() as connection:
+            changed = connection.execute(
+                "UPDATE workspaces SET retention_days = ? WHERE id = ?", (days, workspace_id)
+            ).rowcount
+        if not changed:
+            raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
+
+    def upsert_teammates(self, teammates: Sequence[Teammate]) -> None:
+        with self._write() as connection:
+            connection.executemany(
+                """
+                INSERT INTO teammates (workspace_id, id, name, email, role, status) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (workspace_id, id) DO UPDATE SET
+                    name = excluded.name, email = excluded.email, role = excluded.role, status = excluded.status
+                """,
+                [(t.workspace_id, t.id, t.name, t.email, t.role, t.status) for t in teammates],
+            )
+
+    def list_teammates(self, workspace_id: str) -> list[Teammate]:
+        rows = (
+            self._reader()
+            .execute(
+                "SELECT workspace_id, id, name, email, role, status FROM teammates WHERE workspace_id = ? "
+                "ORDER BY status = 'deleted', name COLLATE NOCASE, id",
+                (workspace_id,),
+            )
+            .fetchall()
+        )
+        return [Teammate(*row) for row in rows]
+
+    def get_teammates(self, workspace_id: str, ids: Sequence[str]) -> dict[str, Teammate]:
+        found: dict[str, Teammate] = {}
+        for chunk in _chunks(list(dict.fromkeys(ids)), 500):
+            rows = (
+                self._reader()
+                .execute(
+                    "SELECT workspace_id, id, name, email, role, status FROM teammates "
+                    f"WHERE workspace_id = ? AND id IN ({', '.join('?' * len(chunk))})",
+                    (workspace_id, *chunk),
+                )
+                .fetchall()
+            )
+            found.update({row[1]: Teammate(*row) for row in rows})
+        return found
+
+    # Entries -----------------------------------------------------------------------------------------
+
+    def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult:
+        inserted: list[str] = []
+        duplicates: list[Duplicate] = []
+        rows: list[tuple[Any, ...]] = []
+        keys = list(dict.fromkeys(p.entry.idempotency_key for p in batch if p.entry.idempotency_key is not None))
+        actors = {
+            p.entry.actor.id: p.entry.actor for p in batch if p.entry.actor.type == "teammate" and p.entry.actor.name
+        }
+        with self._write() as connection:
+            used: dict[str, str] = {}
+            for chunk in _chunks(keys, 500):
+                used.update(
+                    connection.execute(
+                        "SELECT idempotency_key, id FROM activities "
+                        f"WHERE workspace_id = ? AND idempotency_key IN ({', '.join('?' * len(chunk))})",
+                        (workspace_id, *chunk),
+                    ).fetchall()
+                )
+            for index, prepared in enumerate(batch):
+                key = prepared.entry.idempotency_key
+                if key is not None:
+                    if key in used:
+                        duplicates.append(Duplicate(index, key, used[key]))
+                        continue
+                    used[key] = prepared.entry.id
+                rows.append(entry_row(workspace_id, prepared))
+                inserted.append(prepared.entry.id)
+            connection.executemany(INSERT, rows)
+            if actors:
+                # Teammates first seen in events join the teammate filter; the console's own records win.
+                connection.executemany(
+                    "INSERT INTO teammates (workspace_id, id, name, email) VALUES (?, ?, ?, ?) "
+                    "ON CONFLICT (workspace_id, id) DO NOTHING",
+                    [(workspace_id, a.id, a.name, a.email) for a in actors.values()],
+                )
+        return RecordResult(inserted, duplicates)
+
+    def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page:
+        select = select_page(workspace_id, where, limit=limit + 1, after=after)
+        rows = self._reader().execute(select.sql, select.params).fetchall()
+        entries = [entry_from_row(workspace_id, row) for row in rows[:limit]]
+        more = len(rows) > limit
+        last = entries[-1] if entries else None
+        return Page(entries, Cursor(last.occurred_us, last.id) if more and last else None)
+
+    def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]:
+        after: Cursor | None = None
+        while True:
+            page = self.query(workspace_id, where, limit=batch_size, after=after)
+            yield from page.entries
+            if page.next_cursor is None:
+                return
+            after = page.next_cursor
+
+    def iter_rows(
+        self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 2000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Raw pages of rows in ENTRY_COLUMNS order, for the CSV export's hot loop."""
+        after: Cursor | None = None
+        reader = self._reader()
+        while True:
+            select = select_page(workspace_id, where, limit=batch_size, after=after)
+            rows = reader.execute(select.sql, select.params).fetchall()
+            if rows:
+                yield rows
+            if len(rows) < batch_size:
+                return
+            after = Cursor(rows[-1][6], rows[-1][0])
+
+    def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None:
+        row = (
+            self._reader()
+            .execute(
+                f"SELECT {ENTRY_COLUMNS} FROM activities WHERE workspace_id = ? AND id = ?", (workspace_id, entry_id)
+            )
+            .fetchone()
+        )
+        return entry_from_row(workspace_id, row) if row else None
+
+    def count(self, workspace_id: str, where: ActivityFilter) -> int:
+        select = select_count(workspace_id, where)
+        return int(self._reader().execute(select.sql, select.params).fetchone()[0])
+
+    # Retention ---------------------------------------------------------------------------------------
+
+    def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:
+        with self._write() as connection:
+            run_id = connection.execute(
+                "INSERT INTO retention_runs (workspace_id, cutoff_us, started_us) VALUES (?, ?, ?)",
+                (workspace_id, cutoff_us, now_us()),
+            ).lastrowid
+        removed = 0
+        while True:
+            with self._write() as connection:
+                deleted = connection.execute(
+                    "DELETE FROM activities WHERE seq IN (SELECT seq FROM activities "
+                    "WHERE workspace_id = ? AND occurred_us < ? LIMIT ?)",
+                    (workspace_id, cutoff_us, PURGE_BATCH),
+                ).rowcount
+            removed += deleted
+            if deleted < PURGE_BATCH:
+                break
+        with self._write() as connection:
+            connection.execute(
+                "UPDATE retention_runs SET finished_us = ?, removed = ? WHERE id = ?", (now_us(), removed, run_id)
+            )
+        return PurgeResult(workspace_id, cutoff_us, removed)
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (after a bulk load such as the demo)."""
+        with self._write_lock:
+            self._writer.execute("ANALYZE")

@@ -1,0 +1,104 @@
+"""Recording on every backend: all or nothing, idempotent, append-only, actors kept as they were."""
+
+from __future__ import annotations
+
+import pytest
+
+from activitylog.domain.filters import ActivityFilter
+from activitylog.errors import InvalidInput
+from activitylog.service import ActivityLog
+from activitylog.storage.base import Workspace
+from tests.factories import event, teammate
+
+
+def all_entries(log: ActivityLog, ws: Workspace):
+    return list(log.iter_entries(ws.id, ActivityFilter()))
+
+
+def test_record_one_and_read_it_back(log: ActivityLog, ws: Workspace) -> None:
+    entry_id = log.record(ws.id, event(ip="2001:DB8:0:0::1", request_id="req-1"))
+    entry = log.get_entry(ws.id, entry_id)
+    assert entry.type == "app_name_change"
+    assert entry.actor.name == "Beth-Ann Sher"
+    assert entry.ip == "2001:db8::1"  # normalised
+    assert entry.request_id == "req-1"
+    assert entry.metadata == {"before": "Acme", "after": "Acme Inc."}
+    assert entry.sentence() == "Beth-Ann Sher changed the workspace name from Acme to Acme Inc."
+    assert entry.recorded_us >= entry.occurred_us
+
+
+def test_batch_with_one_bad_item_writes_nothing_and_names_every_problem(log: ActivityLog, ws: Workspace) -> None:
+    batch = [
+        event(),
+        event(type="no_such_type"),
+        event(ip="999.1.1.1"),
+        event(metadata={"before": 42, "after": "x"}),
+        {"type": "app_name_change", "metadata": {}},
+    ]
+    with pytest.raises(InvalidInput) as raised:
+        log.record_many(ws.id, batch)
+    found = {(e.index, e.field) for e in raised.value.errors}
+    assert found == {(1, "type"), (2, "ip"), (3, "metadata.before"), (4, "actor")}
+    assert all_entries(log, ws) == []
+
+
+def test_idempotency_key_is_used_once_per_workspace(log: ActivityLog, store, ws: Workspace) -> None:
+    first = log.record_many(ws.id, [event(key="k1"), event(key="k2")])
+    again = log.record_many(ws.id, [event(key="k2"), event(key="k3"), event(key="k3")])
+    assert len(first.inserted) == 2
+    assert len(again.inserted) == 1
+    assert [(d.index, d.idempotency_key) for d in again.result.duplicates] == [(0, "k2"), (2, "k3")]
+    assert again.result.duplicates[0].entry_id == first.inserted[1]  # answers as the first call did
+    assert again.result.duplicates[1].entry_id == again.inserted[0]
+    assert len(all_entries(log, ws)) == 3
+    # The same key in another workspace is another entry.
+    other = store.create_workspace(Workspace("ws_other_" + ws.id, "Other"))
+    assert len(log.record_many(other.id, [event(key="k1")]).inserted) == 1
+
+
+def test_single_record_retry_answers_the_first_id(log: ActivityLog, ws: Workspace) -> None:
+    assert log.record(ws.id, event(key="retry")) == log.record(ws.id, event(key="retry"))
+
+
+def test_teammate_actor_name_comes_from_the_directory_when_missing(log: ActivityLog, store, ws: Workspace) -> None:
+    store.upsert_teammates([teammate(ws.id, 7)])
+    entry_id = log.record(ws.id, event(actor_id="tm7", name=None, email=None))
+    entry = log.get_entry(ws.id, entry_id)
+    assert (entry.actor.name, entry.actor.email) == ("Teammate 7", "tm7@acme.test")
+    with pytest.raises(InvalidInput) as raised:
+        log.record(ws.id, event(actor_id="nobody", name=None))
+    assert raised.value.errors[0].field == "actor.name"
+
+
+def test_deleted_teammate_keeps_their_name_on_old_entries(log: ActivityLog, store, ws: Workspace) -> None:
+    store.upsert_teammates([teammate(ws.id, 3)])
+    entry_id = log.record(ws.id, event(actor_id="tm3", name="Teammate 3"))
+    store.upsert_teammates([teammate(ws.id, 3, status="deleted")])
+    assert log.get_entry(ws.id, entry_id).actor.name == "Teammate 3"
+    listed = {t.id: t for t in log.teammates(ws.id)}
+    assert listed["tm3"].deleted
+
+
+def test_events_introduce_unknown_teammates_to_the_teammate_list(log: ActivityLog, ws: Workspace) -> None:
+    log.record(ws.id, event(actor_id="tm9", name="Nia Okafor", email="nia@acme.test"))
+    assert [(t.id, t.name) for t in log.teammates(ws.id)] == [("tm9", "Nia Okafor")]
+
+
+def test_api_token_and_system_actors(log: ActivityLog, ws: Workspace) -> None:
+    token_entry = log.record(ws.id, {**event(), "actor": {"type": "api_token", "id": "tok_1", "name": "CI"}})
+    system_entry = log.record(ws.id, {**event(), "actor": {"type": "system"}})
+    assert log.get_entry(ws.id, token_entry).sentence().startswith("API token CI changed")
+    assert log.get_entry(ws.id, system_entry).sentence().startswith("The system changed")
+
+
+def test_secrets_are_masked_before_they_are_stored(log: ActivityLog, ws: Workspace) -> None:
+    from activitylog.catalog import REGISTRY
+
+    masked_type = next((t for t in REGISTRY if t.masked), None)
+    if masked_type is None:
+        pytest.skip("no catalog type masks a value")
+    metadata = dict(masked_type.example)
+    for key in masked_type.masked:
+        metadata[key] = "s3cr3t-value"
+    entry = log.get_entry(ws.id, log.record(ws.id, event(type=masked_type.code, metadata=metadata)))
+    assert "s3cr3t-value" not in str(entry.metadata)
