@@ -36,7 +36,7 @@ def _read_events(source: IO[str]) -> list[Any]:
         return list(data["events"]) if isinstance(data.get("events"), list) else [data]
     if isinstance(data, list):
         return data
-    raise click.ClickException("input must be an event object, a list of events, or {\"events\": [...]}")
+    raise click.ClickException('input must be an event object, a list of events, or {"events": [...]}')
 
 
 @click.command()

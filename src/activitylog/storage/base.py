@@ -46,6 +46,25 @@ class Teammate:
 
 
 @dataclass(frozen=True, slots=True)
+class ApiToken:
+    """An API token as stored: never its secret, only the secret's SHA-256 (the secret has 256 bits of entropy,
+    so a fast hash is safe; a password hash would only slow every request)."""
+
+    workspace_id: str
+    id: str
+    name: str
+    secret_hash: str
+    scopes: tuple[str, ...]
+    created_us: int
+    revoked_us: int | None = None
+    last_used_us: int | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.revoked_us is None
+
+
+@dataclass(frozen=True, slots=True)
 class Duplicate:
     """An item of a batch whose idempotency key was already used; `entry_id` is the stored entry's."""
 
@@ -86,6 +105,12 @@ class Store(Protocol):
     def upsert_teammates(self, teammates: Sequence[Teammate]) -> None: ...
     def list_teammates(self, workspace_id: str) -> list[Teammate]: ...
     def get_teammates(self, workspace_id: str, ids: Sequence[str]) -> dict[str, Teammate]: ...
+
+    # API tokens
+    def create_token(self, token: ApiToken) -> None: ...
+    def list_tokens(self, workspace_id: str) -> list[ApiToken]: ...
+    def find_token(self, secret_hash: str) -> ApiToken | None: ...
+    def revoke_token(self, workspace_id: str, token_id: str, revoked_us: int) -> bool: ...
 
     # Entries
     def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult: ...

@@ -1,4 +1,4 @@
-"""The first released schema: workspaces, teammates, append-only activities, retention runs.
+"""The first released schema: workspaces, teammates, API tokens, append-only activities, retention runs.
 
 Each index names the query it serves. Every key is led by the workspace id, so a workspace's rows sit
 together and the tables could be sharded by workspace.
@@ -70,6 +70,21 @@ SQLITE = [
     CREATE UNIQUE INDEX activities_by_idempotency_key ON activities (workspace_id, idempotency_key)
     WHERE idempotency_key IS NOT NULL
     """,
+    """
+    CREATE TABLE api_tokens (
+        workspace_id TEXT NOT NULL REFERENCES workspaces (id),
+        id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        secret_hash TEXT NOT NULL,
+        scopes TEXT NOT NULL,
+        created_us INTEGER NOT NULL,
+        revoked_us INTEGER,
+        last_used_us INTEGER,
+        PRIMARY KEY (workspace_id, id)
+    )
+    """,
+    # Authentication: a request's token is found by the hash of its secret.
+    "CREATE UNIQUE INDEX api_tokens_by_hash ON api_tokens (secret_hash)",
     """
     CREATE TABLE retention_runs (
         id INTEGER PRIMARY KEY,
