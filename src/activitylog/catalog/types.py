@@ -1,7 +1,7 @@
 """The activity-type catalog: every action the product logs, as data.
 
 Adding a type is adding one entry here. `label`, `code` and `category` are exactly those of the product's
-reference catalog (`source` says whether Intercom's API uses the code or it is ours); further codes Intercom's
+reference catalog (plus our own API token types) (`source` says whether Intercom's API uses the code or it is ours); further codes Intercom's
 API knows live in `intercom_other.py`. The test suite pins the full list of codes, renders every template with
 its example, and validates every example against its schema.
 
@@ -49,6 +49,22 @@ def toggle(**optional: Schema) -> Schema:
 
 CATALOG: tuple[ActivityType, ...] = (
     # Apps and integrations
+    T(
+        code="api_token_creation",
+        label="API token creation",
+        category="Apps and integrations",
+        template="{actor} created the API token {token.name} with {scopes} access.",
+        schema=obj(required={"token": NAMED, "scopes": STRINGS}),
+        example={"token": {"id": "tok_5f2c9a", "name": "SIEM export"}, "scopes": ["read"]},
+    ),
+    T(
+        code="api_token_revocation",
+        label="API token revocation",
+        category="Apps and integrations",
+        template="{actor} revoked the API token {token.name}.",
+        schema=obj(required={"token": NAMED}),
+        example={"token": {"id": "tok_5f2c9a", "name": "SIEM export"}},
+    ),
     T(
         code="app_package_installation",
         label="App installation",
