@@ -30,9 +30,7 @@ def test_sqlite_refuses_update_and_delete(log: ActivityLog, store, ws: Workspace
 def test_retention_removes_only_expired_entries_and_hides_them_before(log: ActivityLog, store) -> None:
     ws = store.create_workspace(Workspace("ws_retention_" + str(id(store)), "Acme", retention_days=30))
     now = datetime.now(UTC)
-    log.record_many(
-        ws.id, [event(occurred_at=(now - timedelta(days=d)).isoformat()) for d in (1, 10, 29)]
-    )
+    log.record_many(ws.id, [event(occurred_at=(now - timedelta(days=d)).isoformat()) for d in (1, 10, 29)])
     # Shorten the period: the older entries are hidden at once, before any purge.
     store.set_retention(ws.id, 30)
     log.set_retention(ws.id, 30)

@@ -54,7 +54,10 @@ def test_newest_first(log: ActivityLog, ws: Workspace, seeded: list[str]) -> Non
         ({"ip": "2001:db8::/32"}, [2, 5, 8, 11]),
         ({"ip": "10.0.0.0/8"}, []),
         ({"types": ["admin_login_success"], "teammates": ["tm1"], "since": at(4)}, [4, 7, 10]),
-        ({"types": ["admin_login_success", "role_creation"], "teammates": ["tm1", "tm2"], "until": at(7)}, [1, 2, 4, 5]),
+        (
+            {"types": ["admin_login_success", "role_creation"], "teammates": ["tm1", "tm2"], "until": at(7)},
+            [1, 2, 4, 5],
+        ),
         ({"types": ["app_name_change"], "ip": "198.51.100.0/24"}, []),
     ],
 )
@@ -105,12 +108,14 @@ def test_union_plan_pages_through_equal_timestamps(log: ActivityLog, ws: Workspa
         if page.next_cursor is None:
             break
         cursor = page.next_cursor
-    assert sorted(seen) == sorted(written) and len(seen) == 40
+    assert sorted(seen) == sorted(written)
+    assert len(seen) == 40
 
 
 def test_last_page_has_no_cursor(log, ws, seeded) -> None:
     page = log.query(ws.id, ActivityFilter(), limit=12)
-    assert len(page.entries) == 12 and page.next_cursor is None
+    assert len(page.entries) == 12
+    assert page.next_cursor is None
     page = log.query(ws.id, ActivityFilter(), limit=11)
     assert page.next_cursor is not None
 

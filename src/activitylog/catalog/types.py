@@ -1,9 +1,9 @@
 """The activity-type catalog: every action the product logs, as data.
 
 Adding a type is adding one entry here. `label`, `code` and `category` are exactly those of the product's
-reference catalog (plus our own API token types) (`source` says whether Intercom's API uses the code or it is ours); further codes Intercom's
-API knows live in `intercom_other.py`. The test suite pins the full list of codes, renders every template with
-its example, and validates every example against its schema.
+reference catalog, plus our own API token types (`source` says whether Intercom's API uses the code or it is
+ours); further codes Intercom's API knows live in `intercom_other.py`. The test suite pins the full list of
+codes, renders every template with its example, and validates every example against its schema.
 
 Entries are ordered by category, then by code.
 """

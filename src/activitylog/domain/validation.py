@@ -116,14 +116,32 @@ def _mask(metadata: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
     return masked
 
 
+def _describe(option: Mapping[str, Any]) -> str:
+    kind = str(option.get("type", "a value"))
+    if "maxLength" in option:
+        return f"{kind} of at most {option['maxLength']} characters"
+    return kind
+
+
+def _schema_problem(problem: fastjsonschema.JsonSchemaValueException) -> tuple[str, str]:
+    """fastjsonschema says "data.before must be string"; we say field metadata.before, "must be string"."""
+    path = "metadata" + "".join(f".{p}" for p in (problem.path or [])[1:])
+    definition = problem.definition if isinstance(problem.definition, Mapping) else {}
+    if problem.rule == "required" and isinstance(problem.value, Mapping):
+        missing = [key for key in definition.get("required", []) if key not in problem.value]
+        if missing:
+            return f"{path}.{missing[0]}", "is required"
+    if problem.rule == "anyOf":
+        return path, "must be " + " or ".join(_describe(option) for option in definition.get("anyOf", []))
+    _, _, reason = (problem.message or "").partition(" must ")
+    return path, f"must {reason}" if reason else "is not valid"
+
+
 def _check_metadata(code: str, metadata: dict[str, Any], index: int | None) -> list[FieldError]:
     try:
         _metadata_validator(code)(metadata)
     except fastjsonschema.JsonSchemaValueException as problem:
-        path = "metadata" + "".join(f".{p}" for p in (problem.path or [])[1:])
-        reason = (problem.message or "is not valid").split(" must ", 1)
-        message = f"must {reason[1]}" if len(reason) == 2 else reason[0]
-        return [FieldError(path, message, index)]
+        return [FieldError(*_schema_problem(problem), index)]
     return []
 
 
