@@ -1,0 +1,248 @@
+"""The demo workspace: every activity type, a realistic shape, the same demo for the same seed, and a command
+scripts can rely on. One small demo is built per module and read by most tests, to keep the file fast."""
+
+from __future__ import annotations
+
+import importlib
+import ipaddress
+import json
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from click.testing import CliRunner
+
+from activitylog.catalog import REGISTRY
+from activitylog.cli import main
+from activitylog.demo import ADMIN, WORKSPACE_ID, create_demo, generate
+from activitylog.domain.entry import Entry
+from activitylog.domain.filters import ActivityFilter
+from activitylog.service import ActivityLog
+from activitylog.storage import open_store
+from activitylog.storage.base import Teammate
+from activitylog.timeutil import DAY_US, MICROS, from_us, now_us
+
+EVENTS = 1500
+SEED = 7
+NOW = now_us()  # one "now" for the whole module, so two demos built here can be compared
+TEN_MINUTES = 10 * 60 * MICROS
+DUBLIN = ZoneInfo("Europe/Dublin")
+
+
+@dataclass
+class Demo:
+    url: str
+    entries: list[Entry]  # oldest first
+    teammates: dict[str, Teammate]
+
+
+def load(url: str) -> tuple[list[Entry], dict[str, Teammate]]:
+    store = open_store(url)
+    try:
+        log = ActivityLog(store)
+        entries = list(reversed(list(log.iter_entries(WORKSPACE_ID, ActivityFilter()))))
+        return entries, {t.id: t for t in log.teammates(WORKSPACE_ID)}
+    finally:
+        store.close()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
+    url = f"sqlite:///{tmp_path_factory.mktemp('demo') / 'demo.db'}"
+    store = open_store(url)
+    try:
+        result = create_demo(ActivityLog(store), events=EVENTS, seed=SEED, now_us=NOW)
+    finally:
+        store.close()
+    assert result.entries == EVENTS
+    return Demo(url, *load(url))
+
+
+def within(entries: list[Entry], span_us: int) -> int:
+    """The most entries of `entries` (oldest first) that fall within any window of `span_us`."""
+    most, start = 0, 0
+    for end, entry in enumerate(entries):
+        while entry.occurred_us - entries[start].occurred_us > span_us:
+            start += 1
+        most = max(most, end - start + 1)
+    return most
+
+
+# Content -----------------------------------------------------------------------------------------------
+
+
+def test_every_catalog_type_appears_and_every_sentence_renders(demo: Demo) -> None:
+    assert len(demo.entries) == EVENTS
+    assert {e.type for e in demo.entries} == set(REGISTRY.codes())
+    # A sentence falls back to 'performed “Label”' when the metadata lacks what its template needs.
+    fallbacks = [e.type for e in demo.entries if "performed “" in e.sentence()]
+    assert fallbacks == []
+
+
+def test_entries_lie_within_the_last_year(demo: Demo) -> None:
+    assert demo.entries[0].occurred_us >= NOW - 364 * DAY_US
+    assert demo.entries[-1].occurred_us <= NOW
+    assert demo.entries[-1].occurred_us - demo.entries[0].occurred_us > 350 * DAY_US  # the whole year
+
+
+def test_logins_are_the_most_common_and_cluster_in_dublin_working_hours(demo: Demo) -> None:
+    assert Counter(e.type for e in demo.entries).most_common(1)[0][0] == "admin_login_success"
+    logins = [from_us(e.occurred_us).astimezone(DUBLIN) for e in demo.entries if e.type == "admin_login_success"]
+    working = [t for t in logins if t.weekday() < 5 and 8 * 60 <= t.hour * 60 + t.minute < 18 * 60 + 30]
+    assert len(working) >= 0.85 * len(logins)
+
+
+def test_teammates_use_a_few_ips_of_both_families_and_one_user_agent(demo: Demo) -> None:
+    ips: dict[str, Counter[str]] = defaultdict(Counter)
+    agents: dict[str, set[str | None]] = defaultdict(set)
+    for entry in demo.entries:
+        if entry.actor.type == "teammate" and entry.ip != "198.51.100.77":  # the failed-login streak's address
+            assert entry.actor.id is not None
+            assert entry.ip is not None
+            ips[entry.actor.id][entry.ip] += 1
+            agents[entry.actor.id].add(entry.user_agent)
+    assert all(1 <= len(used) <= 3 for used in ips.values())
+    assert all(len(used) == 1 for used in agents.values())
+    versions = {ipaddress.ip_address(ip).version for used in ips.values() for ip in used}
+    assert versions == {4, 6}
+    assert all(used.most_common(1)[0][1] > 1 for used in ips.values())  # addresses repeat
+
+
+def test_api_tokens_and_the_system_act_a_little(demo: Demo) -> None:
+    actors = Counter(e.actor.type for e in demo.entries)
+    assert actors["api_token"] > 0
+    assert actors["system"] > 0
+    assert actors["api_token"] + actors["system"] < 0.1 * EVENTS
+    assert any(e.type == "data_export_run" and e.actor.type == "api_token" for e in demo.entries)
+
+
+# People ------------------------------------------------------------------------------------------------
+
+
+def test_the_directory_has_roles_an_admin_an_invited_and_a_deleted_teammate(demo: Demo) -> None:
+    teammates = demo.teammates
+    assert 10 <= len(teammates) <= 15
+    admin = teammates[ADMIN.id]
+    assert (admin.name, admin.email, admin.role) == ("Beth-Ann Sher", "beth-ann@acme.test", "Admin")
+    assert {"Admin", "Support", "Support lead"} <= {t.role for t in teammates.values()}
+    statuses = Counter(t.status for t in teammates.values())
+    assert statuses["invited"] == 1
+    assert statuses["deleted"] >= 1
+    invited = next(t for t in teammates.values() if t.status == "invited")
+    assert not any(e.actor.id == invited.id for e in demo.entries)
+    assert any(
+        e.type == "admin_invite_creation" and e.metadata["invitee"]["email"] == invited.email for e in demo.entries
+    )
+
+
+def test_a_deleted_teammate_keeps_their_name_on_entries_from_before_their_removal(demo: Demo) -> None:
+    removal = next(e for e in demo.entries if e.type == "admin_deletion")
+    removed = demo.teammates[removal.metadata["admin"]["id"]]
+    assert removed.deleted
+    theirs = [e for e in demo.entries if e.actor.id == removed.id]
+    assert theirs
+    assert all(e.actor.name == removed.name for e in theirs)
+    assert max(e.occurred_us for e in theirs) < removal.occurred_us
+    assert removal.occurred_us < NOW - 30 * DAY_US  # partway through the year
+
+
+# Bursts ------------------------------------------------------------------------------------------------
+
+
+def test_a_failed_login_streak_comes_from_one_unfamiliar_ip(demo: Demo) -> None:
+    failures: dict[str | None, list[Entry]] = defaultdict(list)
+    for entry in demo.entries:
+        if entry.type == "admin_login_failure":
+            failures[entry.ip].append(entry)
+    ip, streak = max(failures.items(), key=lambda item: within(item[1], TEN_MINUTES))
+    assert within(streak, TEN_MINUTES) >= 10
+    assert not any(e.ip == ip for e in demo.entries if e.type == "admin_login_success")
+    assert "wrong password" in {e.metadata["reason"] for e in streak}
+
+
+def test_one_admin_changes_many_permissions_within_minutes(demo: Demo) -> None:
+    changes: dict[str | None, list[Entry]] = defaultdict(list)
+    for entry in demo.entries:
+        if entry.type == "admin_permission_change":
+            changes[entry.actor.id].append(entry)
+    assert max(within(entries, TEN_MINUTES) for entries in changes.values()) >= 5
+
+
+# Determinism -------------------------------------------------------------------------------------------
+
+
+def _content(entries: list[Entry]) -> list[tuple[object, ...]]:
+    return [(e.id, e.type, e.actor, e.occurred_us, e.ip, e.user_agent, e.metadata) for e in entries]
+
+
+def test_the_same_seed_gives_the_same_demo_and_another_seed_another(demo: Demo) -> None:
+    def drafts(seed: int) -> list[tuple[object, ...]]:
+        return [(d.code, d.actor.actor(), d.us, d.ip, d.metadata) for d in generate(**kwargs, seed=seed)]
+
+    kwargs = {"events": 600, "now_us": NOW, "window_days": 364}
+    assert drafts(SEED) == drafts(SEED)
+    assert drafts(SEED) != drafts(SEED + 1)
+
+
+def test_the_command_builds_the_same_demo_as_the_module(
+    demo: Demo, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `activitylog.cli.demo` the attribute is the command; the module is reached through importlib.
+    monkeypatch.setattr(importlib.import_module("activitylog.cli.demo"), "now_us", lambda: NOW)
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    args = ["--database-url", url, "demo", "--events", str(EVENTS), "--seed", str(SEED), "--json"]
+    result = CliRunner().invoke(main, args, catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    entries, teammates = load(url)
+    assert _content(entries) == _content(demo.entries)  # same ids, types, metadata, IPs and times
+    assert teammates == demo.teammates
+
+
+# The command -------------------------------------------------------------------------------------------
+
+
+def test_json_output_and_second_runs(sqlite_url: str) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> tuple[int, str]:
+        result = runner.invoke(main, ["--database-url", sqlite_url, "demo", "--events", "500", *args])
+        return result.exit_code, result.output
+
+    code, output = run("--json")
+    assert code == 0, output
+    created = json.loads(output)
+    assert created["workspace_id"] == "ws_acme"
+    assert created["workspace_name"] == "Acme"
+    assert created["database_url"] == sqlite_url
+    assert created["entries"] == 500
+    assert created["admin"] == {"id": ADMIN.id, "name": "Beth-Ann Sher", "email": "beth-ann@acme.test"}
+    assert len(created["teammates"]) >= 10
+    assert created["created"] is True
+
+    code, output = run()
+    assert code == 1
+    assert "already exists" in output
+    assert "--if-empty" in output
+
+    code, output = run("--if-empty")
+    assert code == 0
+    assert "nothing to do" in output
+    code, output = run("--if-empty", "--json")
+    again = json.loads(output)
+    assert code == 0
+    assert again["created"] is False
+    assert again["entries"] == 500
+
+
+def test_the_summary_names_the_workspace_and_too_small_a_demo_is_refused(sqlite_url: str) -> None:
+    runner = CliRunner()
+    result = runner.invoke(main, ["--database-url", sqlite_url, "demo", "--events", "500"])
+    assert result.exit_code == 0, result.output
+    assert "ws_acme" in result.output
+    assert "500 entries" in result.output
+    assert "Beth-Ann Sher" in result.output
+    small = runner.invoke(main, ["--database-url", sqlite_url + "2", "demo", "--events", "10"])
+    assert small.exit_code == 2
+    assert "--events" in small.output
