@@ -1,8 +1,8 @@
 """Synthetic but realistic entries for the benchmarks: a year of activity by a dozen teammates.
 
-Deterministic for a seed (relative to now). Logins dominate, as in real workspaces; every catalog type appears; each teammate
-has a few IPs of both families that repeat. Events are built from each type's catalog example so they pass
-validation like real ones.
+Deterministic for a seed (relative to now). Logins dominate, as in real workspaces; every catalog type
+appears; each teammate has a few IPs of both families that repeat. Events are built from each type's catalog
+example so they pass validation like real ones.
 """
 
 from __future__ import annotations

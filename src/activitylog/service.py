@@ -22,6 +22,7 @@ from activitylog.timeutil import DAY_US, now_us
 MAX_BATCH = 1000
 MAX_PAGE = 500
 MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 30, 3650
+RETENTION_CHANGE = "security_settings_change"  # how a change of the retention period is logged
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +53,11 @@ class ActivityLog:
 
     # Workspaces --------------------------------------------------------------------------------------
 
-    def workspace(self, workspace_id: str) -> Workspace:
+    def workspace(self, workspace_id: str | Workspace) -> Workspace:
+        """The workspace by id. A Workspace already resolved (by the API's token, say) is used as it is, so a
+        request looks its tenant up once and passes it down."""
+        if isinstance(workspace_id, Workspace):
+            return workspace_id
         workspace = self.store.get_workspace(workspace_id)
         if workspace is None:
             raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
@@ -62,13 +67,44 @@ class ActivityLog:
         """Entries before this are past the retention period: never returned, even before purge."""
         return self.clock() - workspace.retention_days * DAY_US
 
-    def set_retention(self, workspace_id: str, days: int) -> None:
+    def set_retention(
+        self,
+        workspace_id: str,
+        days: int,
+        *,
+        actor: Mapping[str, Any] | None = None,
+        ip: str | None = None,
+        user_agent: str | None = None,
+        request_id: str | None = None,
+    ) -> int:
+        """Keep the workspace's entries `days` days; answers the previous period.
+
+        A real change is logged as `security_settings_change` with before/after, in the same transaction as
+        the change itself; `actor` is who made it (the system when not given). Setting the same period again
+        changes and logs nothing.
+        """
         if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
             raise InvalidInput.single(
                 "retention_days", f"must be between {MIN_RETENTION_DAYS} and {MAX_RETENTION_DAYS} days"
             )
-        self.workspace(workspace_id)
-        self.store.set_retention(workspace_id, days)
+        workspace = self.workspace(workspace_id)
+        before = workspace.retention_days
+        if days == before:
+            return before
+        event: dict[str, Any] = {
+            "type": RETENTION_CHANGE,
+            "actor": dict(actor) if actor is not None else {"type": "system"},
+            "metadata": {"before": {"retention_days": before}, "after": {"retention_days": days}},
+        }
+        for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
+            if value is not None:
+                event[name] = value
+        try:
+            [entry] = self.prepare(workspace, [event])
+        except InvalidInput as problem:
+            raise InvalidInput([FieldError(e.field, e.message) for e in problem.errors]) from None
+        self.store.set_retention(workspace.id, days, expected=before, entry=entry)
+        return before
 
     # Recording ---------------------------------------------------------------------------------------
 
@@ -92,7 +128,7 @@ class ActivityLog:
 
     def record_many(
         self,
-        workspace_id: str,
+        workspace_id: str | Workspace,
         items: Sequence[Mapping[str, Any] | EventIn],
         *,
         id_for: Callable[[int], str] | None = None,
@@ -102,7 +138,7 @@ class ActivityLog:
         prepared = self.prepare(workspace, items, id_for=id_for)
         return BatchResult(self.store.record(workspace.id, prepared))
 
-    def record(self, workspace_id: str, item: Mapping[str, Any] | EventIn) -> str:
+    def record(self, workspace_id: str | Workspace, item: Mapping[str, Any] | EventIn) -> str:
         """Record one event; answers the entry's id (the first write's id on an idempotent retry)."""
         try:
             result = self.record_many(workspace_id, [item]).result
@@ -133,7 +169,12 @@ class ActivityLog:
     # Reading -----------------------------------------------------------------------------------------
 
     def query(
-        self, workspace_id: str, where: ActivityFilter, *, limit: int = 50, cursor: str | Cursor | None = None
+        self,
+        workspace_id: str | Workspace,
+        where: ActivityFilter,
+        *,
+        limit: int = 50,
+        cursor: str | Cursor | None = None,
     ) -> Page:
         if not 1 <= limit <= MAX_PAGE:
             raise InvalidInput.single("limit", f"must be between 1 and {MAX_PAGE}")
@@ -141,22 +182,27 @@ class ActivityLog:
         after = Cursor.decode(cursor) if isinstance(cursor, str) else cursor
         return self.store.query(workspace.id, where.clamp(self.earliest_us(workspace)), limit=limit, after=after)
 
-    def iter_entries(self, workspace_id: str, where: ActivityFilter) -> Iterator[Entry]:
+    def iter_entries(self, workspace_id: str | Workspace, where: ActivityFilter) -> Iterator[Entry]:
         workspace = self.workspace(workspace_id)
         return self.store.iter_entries(workspace.id, where.clamp(self.earliest_us(workspace)))
 
-    def count(self, workspace_id: str, where: ActivityFilter) -> int:
+    def export_rows(self, workspace_id: str | Workspace, where: ActivityFilter) -> Iterator[list[tuple[Any, ...]]]:
+        """Pages of raw rows (storage.sql.ENTRY_COLUMNS order) for `export.csv.stream_rows`."""
+        workspace = self.workspace(workspace_id)
+        return self.store.iter_rows(workspace.id, where.clamp(self.earliest_us(workspace)))
+
+    def count(self, workspace_id: str | Workspace, where: ActivityFilter) -> int:
         workspace = self.workspace(workspace_id)
         return self.store.count(workspace.id, where.clamp(self.earliest_us(workspace)))
 
-    def get_entry(self, workspace_id: str, entry_id: str) -> Entry:
+    def get_entry(self, workspace_id: str | Workspace, entry_id: str) -> Entry:
         workspace = self.workspace(workspace_id)
         entry = self.store.get_entry(workspace.id, entry_id)
         if entry is None or entry.occurred_us < self.earliest_us(workspace):
             raise NotFound(f"no entry {entry_id!r} in this workspace", field="id")
         return entry
 
-    def teammates(self, workspace_id: str) -> list[Teammate]:
+    def teammates(self, workspace_id: str | Workspace) -> list[Teammate]:
         return self.store.list_teammates(self.workspace(workspace_id).id)
 
     # Retention ---------------------------------------------------------------------------------------

@@ -18,7 +18,7 @@ def entry(**changes) -> Entry:
         "occurred_us": 1_767_225_600_000_000,  # 2026-01-01T00:00:00Z
         "recorded_us": 1_767_225_600_000_000,
         "ip": "203.0.113.7",
-        "metadata": {"before": "Acme", "after": "Acme Inc."},
+        "metadata_raw": {"before": "Acme", "after": "Acme Inc."},
     }
     return Entry(**{**base, **changes})
 
@@ -37,7 +37,7 @@ def test_formula_like_cells_are_quoted() -> None:
 def test_event_values_cannot_become_formulas() -> None:
     evil = entry(
         actor=Actor("teammate", "1", '=HYPERLINK("http://evil")', "@evil.test"),
-        metadata={"before": "=1+1", "after": "x"},
+        metadata_raw={"before": "=1+1", "after": "x"},
         user_agent="-cmd",
     )
     header, row = parse("".join(stream([evil])))
@@ -60,5 +60,24 @@ def test_times_have_the_workspace_offset() -> None:
 
 def test_streams_in_chunks() -> None:
     chunks = list(stream((entry(id=f"id{i}") for i in range(1200)), chunk_rows=500))
-    assert len(chunks) == 3  # header + 500, 500, 200
+    assert len(chunks) == 4  # header, then 500, 500, 200
     assert len(parse("".join(chunks))) == 1201
+
+
+def test_local_times_are_exact_across_daylight_saving_transitions() -> None:
+    from datetime import UTC, datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    from activitylog.export.csv import LocalTime
+
+    for zone in ("Europe/Dublin", "America/New_York", "Australia/Lord_Howe", "Asia/Kathmandu"):
+        clock = LocalTime(zone)
+        start = datetime(2026, 1, 1, tzinfo=UTC)
+        for minutes in range(0, 366 * 24 * 60, 37):
+            moment = start + timedelta(minutes=minutes, seconds=minutes % 60)
+            expected = moment.astimezone(ZoneInfo(zone)).isoformat(timespec="seconds")
+            assert clock.iso(int(moment.timestamp()) * 1_000_000) == expected
+
+
+def test_no_rows_gives_the_header_alone() -> None:
+    assert "".join(stream([])) == ",".join(COLUMNS) + "\r\n"

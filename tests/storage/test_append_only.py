@@ -5,26 +5,72 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime, timedelta
 
+import psycopg
 import pytest
 
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
+from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
+from activitylog.storage.postgres.store import conninfo
 from tests.factories import event
 
 
-def raw_sqlite(store) -> sqlite3.Connection:
-    return sqlite3.connect(store.path, isolation_level=None)
+def raw_execute(store, statement: str) -> None:
+    """Run SQL on the store's database behind its back, as an operator or an attacker with SQL access would."""
+    if hasattr(store, "path"):
+        sqlite3.connect(store.path, isolation_level=None).execute(statement)
+        return
+    with psycopg.connect(conninfo(store.url), autocommit=True) as connection:
+        connection.execute(statement)
 
 
-@pytest.mark.parametrize("statement", ["UPDATE activities SET type = 'x'", "DELETE FROM activities"])
-def test_sqlite_refuses_update_and_delete(log: ActivityLog, store, ws: Workspace, statement: str) -> None:
-    if not hasattr(store, "path"):
-        pytest.skip("SQLite only; PostgreSQL has its own test")
+INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE activities SET type = 'x' WHERE workspace_id = '{ws}'",
+        "UPDATE activities SET occurred_us = occurred_us - 1 WHERE workspace_id = '{ws}'",
+        "DELETE FROM activities WHERE workspace_id = '{ws}'",
+    ],
+)
+def test_database_refuses_update_and_delete(log: ActivityLog, store, ws: Workspace, statement: str) -> None:
     log.record(ws.id, event())
-    with pytest.raises(sqlite3.IntegrityError, match="append-only"):
-        raw_sqlite(store).execute(statement)
+    with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
+        raw_execute(store, statement.format(ws=ws.id))
     assert len(list(log.iter_entries(ws.id, ActivityFilter()))) == 1
+
+
+def test_postgres_refuses_truncate_of_the_table_and_of_each_partition(fresh_postgres_url: str) -> None:
+    store = open_store(fresh_postgres_url, migrate=False)
+    try:
+        log = ActivityLog(store)
+        ws = store.create_workspace(Workspace("ws_truncate", "Acme"))
+        log.record(ws.id, event())
+        [partition] = [name for name, low, high in store.partitions() if low <= log.clock() < high]
+        for target in ("activities", partition):
+            with pytest.raises(psycopg.IntegrityError, match="append-only"):
+                raw_execute(store, f"TRUNCATE {target}")
+        assert log.count(ws.id, ActivityFilter()) == 1
+    finally:
+        store.close()
+
+
+def test_retention_deletes_only_below_a_recorded_cut_off(log: ActivityLog, store, ws: Workspace) -> None:
+    """Even the retention path's DELETE is refused for rows newer than the workspace's recorded cut-off."""
+    old = log.record(ws.id, event(occurred_at=(datetime.now(UTC) - timedelta(days=40)).isoformat()))
+    new = log.record(ws.id, event())
+    cutoff = log.clock() - 20 * 86_400_000_000
+    raw_execute(
+        store, f"INSERT INTO retention_runs (workspace_id, cutoff_us, started_us) VALUES ('{ws.id}', {cutoff}, 0)"
+    )
+    with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
+        raw_execute(store, f"DELETE FROM activities WHERE workspace_id = '{ws.id}'")
+    raw_execute(store, f"DELETE FROM activities WHERE workspace_id = '{ws.id}' AND occurred_us < {cutoff}")
+    assert [e.id for e in log.iter_entries(ws.id, ActivityFilter())] == [new]
+    assert old != new
 
 
 def test_retention_removes_only_expired_entries_and_hides_them_before(log: ActivityLog, store) -> None:

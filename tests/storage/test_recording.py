@@ -102,3 +102,12 @@ def test_secrets_are_masked_before_they_are_stored(log: ActivityLog, ws: Workspa
         metadata[key] = "s3cr3t-value"
     entry = log.get_entry(ws.id, log.record(ws.id, event(type=masked_type.code, metadata=metadata)))
     assert "s3cr3t-value" not in str(entry.metadata)
+
+
+def test_idempotency_keys_with_copy_special_characters(log: ActivityLog, ws: Workspace) -> None:
+    keys = ["tab\there", "line\nbreak", "back\\slash", "cr\rhere", "\\N"]
+    first = log.record_many(ws.id, [event(key=k) for k in keys]).inserted
+    again = log.record_many(ws.id, [event(key=k) for k in keys])
+    assert again.inserted == []
+    assert [d.entry_id for d in again.result.duplicates] == first
+    assert sorted(e.idempotency_key for e in all_entries(log, ws)) == sorted(keys)

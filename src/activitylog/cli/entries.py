@@ -63,7 +63,7 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
 
 def _entries_table(entries: list[Entry], timezone: str) -> Table:
     zone = ZoneInfo(timezone)
-    table = Table("When", "Activity", "IP address", box=None, header_style="bold")
+    table = Table(f"When ({timezone})", "Activity", "IP address", box=None, header_style="bold")
     for entry in entries:
         when = from_us(entry.occurred_us).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
         table.add_row(when, entry.sentence(), entry.ip or "")
@@ -144,21 +144,20 @@ def export(
     total = ctx.log.count(workspace_id, where)
     written = 0
 
-    def counted() -> Iterator[Entry]:
+    def counted() -> Iterator[list[tuple[Any, ...]]]:
         nonlocal written
-        for entry in ctx.log.iter_entries(workspace_id, where):
-            written += 1
-            if written % 1000 == 0:
-                progress.update(task, completed=written)
-            yield entry
+        for page in ctx.log.export_rows(workspace_id, where):
+            written += len(page)
+            progress.update(task, completed=written)
+            yield page
 
     columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("export", total=total)
+        # Write beside the target and rename at the end: a failed export never leaves a truncated file.
         temporary = output.with_name(output.name + ".partial")
         with temporary.open("w", encoding="utf-8", newline="") as handle:
-            for chunk in csv_export.stream(counted(), timezone):
+            for chunk in csv_export.stream_rows(counted(), timezone):
                 handle.write(chunk)
         temporary.replace(output)
-        progress.update(task, completed=written)
     click.echo(f"wrote {written:,} entries to {output}")

@@ -7,6 +7,7 @@ import click
 from activitylog.cli.context import CliContext, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
 from activitylog.errors import ActivityLogError
+from activitylog.retention import run_once
 from activitylog.timeutil import iso
 
 
@@ -21,7 +22,7 @@ def retention() -> None:
 def retention_run(ctx: CliContext, workspace: str | None) -> None:
     """Delete the entries past each workspace's retention period, and say what was removed."""
     try:
-        results = ctx.log.purge_expired(workspace)
+        results = run_once(ctx.log, workspace)
     except ActivityLogError as problem:
         raise fail(problem) from None
     for result in results:
@@ -36,7 +37,7 @@ def retention_set(ctx: CliContext, workspace: str | None, days: int) -> None:
     """Keep the workspace's entries for DAYS days (30 to 3650)."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        ctx.log.set_retention(workspace_id, days)
+        before = ctx.log.set_retention(workspace_id, days, actor={"type": "system", "name": "The command line"})
     except ActivityLogError as problem:
         raise fail(problem) from None
-    click.echo(f"{workspace_id}: entries are kept for {days} days")
+    click.echo(f"{workspace_id}: entries are kept for {days} days (was {before})")

@@ -27,7 +27,7 @@ class Cursor:
         try:
             raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode("ascii")
             micros, _, entry_id = raw.partition(":")
-            if not entry_id or len(entry_id) > 64 or not entry_id.isalnum():
+            if not entry_id or len(entry_id) > 64 or not entry_id.replace("-", "").isalnum():
                 raise ValueError
             return cls(int(micros), entry_id)
         except (ValueError, binascii.Error, UnicodeDecodeError):

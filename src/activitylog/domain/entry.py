@@ -6,6 +6,7 @@ happened, so the entry stays readable after the teammate is renamed or deleted; 
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -47,9 +48,19 @@ class Entry:
     recorded_us: int
     ip: str | None = None
     user_agent: str | None = None
-    metadata: dict[str, Any] = field(default_factory=dict)
+    # The metadata, or its JSON text as stored: parsed on first use, so listing entries costs no JSON parsing
+    # for those whose metadata nobody reads.
+    metadata_raw: dict[str, Any] | str = field(default="{}", repr=False)
     request_id: str | None = None
     idempotency_key: str | None = None
+
+    @property
+    def metadata(self) -> dict[str, Any]:
+        value = self.metadata_raw
+        if isinstance(value, str):
+            value = json.loads(value)
+            object.__setattr__(self, "metadata_raw", value)  # a cache of the same value, not a change
+        return value
 
     @property
     def label(self) -> str:

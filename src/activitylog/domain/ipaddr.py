@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import ipaddress
 from dataclasses import dataclass
+from functools import lru_cache
 
 _V4_MAPPED_PREFIX = bytes(10) + b"\xff\xff"
 
 
+@lru_cache(maxsize=65_536)
 def normalise(text: str) -> tuple[str, bytes]:
-    """The canonical text of an address and its key; raises ValueError when it is not an address."""
+    """The canonical text of an address and its key; raises ValueError when it is not an address.
+
+    Cached: a workspace's events come from a few addresses per teammate, and parsing one costs more than
+    everything else about recording an entry.
+    """
     address = ipaddress.ip_address(text.strip())
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
         address = address.ipv4_mapped

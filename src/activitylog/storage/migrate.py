@@ -12,6 +12,7 @@ from sqlalchemy import create_engine
 from sqlalchemy.pool import NullPool
 
 MIGRATIONS = str(Path(__file__).with_name("migrations"))
+MIGRATION_LOCK = 0x616C6D67  # an arbitrary advisory lock id, the same in every process
 
 
 def sqlalchemy_url(url: str) -> str:
@@ -38,6 +39,9 @@ def upgrade(url: str, revision: str = "head") -> None:
     engine = create_engine(sqlalchemy_url(url), poolclass=NullPool)
     try:
         with engine.begin() as connection:
+            if connection.dialect.name == "postgresql":
+                # Servers starting together would race to create the same tables: one migrates at a time.
+                connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
             config = _config()
             config.attributes["connection"] = connection
             command.upgrade(config, revision)

@@ -1,4 +1,4 @@
-"""SQL shared by both backends: the entry columns and the WHERE clause of the one filter model.
+"""SQL shared by both backends: the entry columns, rows to and from entries, and the WHERE clause of the filter.
 
 Placeholders are written `?` and each backend translates if it must. Query planning notes:
 - a filter on a few activity types or teammates becomes a UNION ALL of one index range per value, each
@@ -9,10 +9,14 @@ Placeholders are written `?` and each backend translates if it must. Query plann
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from activitylog.domain.cursor import Cursor
+from activitylog.domain.entry import Actor, Entry
 from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.validation import Prepared
 
 ENTRY_COLUMNS = (
     "id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip, user_agent, "
@@ -26,6 +30,46 @@ ORDER = "ORDER BY occurred_us DESC, id DESC"
 MAX_UNION = 24  # beyond this many values, scanning the timeline beats merging per-value ranges
 
 
+def entry_from_row(workspace_id: str, row: Sequence[Any]) -> Entry:
+    """An entry from a row in ENTRY_COLUMNS order (metadata as JSON text on both backends)."""
+    return Entry(
+        id=row[0],
+        workspace_id=workspace_id,
+        type=row[1],
+        actor=Actor(row[2], row[3], row[4], row[5]),
+        occurred_us=row[6],
+        recorded_us=row[7],
+        ip=row[8],
+        user_agent=row[9],
+        metadata_raw=row[10],
+        request_id=row[11],
+        idempotency_key=row[12],
+    )
+
+
+def entry_row(workspace_id: str, prepared: Prepared) -> tuple[Any, ...]:
+    """The values to insert, in INSERT_COLUMNS order."""
+    entry = prepared.entry
+    actor = entry.actor
+    return (
+        workspace_id,
+        entry.id,
+        entry.type,
+        actor.type,
+        actor.id,
+        actor.name,
+        actor.email,
+        entry.occurred_us,
+        entry.recorded_us,
+        entry.ip,
+        prepared.ip_key,
+        entry.user_agent,
+        prepared.metadata_json,
+        entry.request_id,
+        entry.idempotency_key,
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class Select:
     sql: str
@@ -33,7 +77,14 @@ class Select:
 
 
 def _conditions(
-    workspace_id: str, where: ActivityFilter, after: Cursor | None, *, skip: str | None, many_prefix: str
+    workspace_id: str,
+    where: ActivityFilter,
+    after: Cursor | None,
+    *,
+    skip: str | None,
+    many_prefix: str,
+    ip_literal: Callable[[bytes], str] | None = None,
+    ip_prefix: str = "",
 ) -> tuple[list[str], list[object]]:
     clauses = ["workspace_id = ?"]
     params: list[object] = [workspace_id]
@@ -51,8 +102,17 @@ def _conditions(
         clauses.append("occurred_us < ?")
         params.append(where.until_us)
     if where.ip is not None:
-        clauses.append("ip_key BETWEEN ? AND ?")
-        params.extend((where.ip.low, where.ip.high))
+        low, high = where.ip.low, where.ip.high
+        if ip_literal is not None:
+            # In the SQL text, so even a cached generic plan knows how wide the range is: with parameters, a
+            # /8 and a /32 get the same plan, and a wide range sorted every match (100x slower).
+            low_sql, high_sql = ip_literal(low), ip_literal(high)
+        else:
+            low_sql = high_sql = "?"
+            params.extend((low,) if low == high else (low, high))
+        # One address: equality lets the (workspace, ip_key, occurred_us) index return rows in page order.
+        column = f"{ip_prefix}ip_key"
+        clauses.append(f"{column} = {low_sql}" if low == high else f"{column} BETWEEN {low_sql} AND {high_sql}")
     if after is not None:
         clauses.append("(occurred_us, id) < (?, ?)")
         params.extend((after.occurred_us, after.id))
@@ -67,31 +127,51 @@ def select_page(
     after: Cursor | None = None,
     columns: str = ENTRY_COLUMNS,
     many_prefix: str = "+",
+    ip_literal: Callable[[bytes], str] | None = None,
+    ip_prefix: str = "",
 ) -> Select:
-    """The SQL for one page of entries, newest first."""
-    union_column, union_values = None, ()
+    """The SQL for one page of entries, newest first.
+
+    `many_prefix` goes before `column IN (...)` (SQLite's `+` keeps the timeline index); `ip_literal`, when
+    given, writes the IP range into the SQL as literals (PostgreSQL, whose cached plans would not see it);
+    `ip_prefix` goes before `ip_key` (SQLite's `+` keeps a wide range off the IP index, see SQLiteStore).
+    """
+    union_column: str | None = None
+    union_values: tuple[str, ...] = ()
     candidates = [(c, v) for c, v in (("type", where.types), ("actor_id", where.teammates)) if len(v) > 1]
     if candidates:
         union_column, union_values = min(candidates, key=lambda item: len(item[1]))
         if len(union_values) > MAX_UNION:
             union_column, union_values = None, ()
     if union_column is None:
-        clauses, params = _conditions(workspace_id, where, after, skip=None, many_prefix=many_prefix)
+        clauses, params = _conditions(
+            workspace_id, where, after, skip=None, many_prefix=many_prefix, ip_literal=ip_literal, ip_prefix=ip_prefix
+        )
         sql = f"SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} {ORDER} LIMIT ?"
         return Select(sql, [*params, limit])
     branches = []
     all_params: list[object] = []
     for value in union_values:
-        clauses, params = _conditions(workspace_id, where, after, skip=union_column, many_prefix=many_prefix)
+        clauses, params = _conditions(
+            workspace_id,
+            where,
+            after,
+            skip=union_column,
+            many_prefix=many_prefix,
+            ip_literal=ip_literal,
+            ip_prefix=ip_prefix,
+        )
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} "
-            f"AND {union_column} = ? {ORDER} LIMIT ?)"
+            f"AND {union_column} = ? {ORDER} LIMIT ?) AS branch"  # PostgreSQL before 16 needs the alias
         )
         all_params.extend((*params, value, limit))
     sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS page {ORDER} LIMIT ?"
     return Select(sql, [*all_params, limit])
 
 
-def select_count(workspace_id: str, where: ActivityFilter, *, many_prefix: str = "") -> Select:
-    clauses, params = _conditions(workspace_id, where, None, skip=None, many_prefix=many_prefix)
+def select_count(
+    workspace_id: str, where: ActivityFilter, *, many_prefix: str = "", ip_literal: Callable[[bytes], str] | None = None
+) -> Select:
+    clauses, params = _conditions(workspace_id, where, None, skip=None, many_prefix=many_prefix, ip_literal=ip_literal)
     return Select(f"SELECT count(*) FROM activities WHERE {' AND '.join(clauses)}", params)

@@ -1,0 +1,382 @@
+"""The storage contract on PostgreSQL (psycopg 3 and a connection pool shared by the server's threads).
+
+Invariants:
+- every write is one transaction: a batch is stored whole or not at all;
+- a batch's idempotency keys are claimed before its entries are written, so a key is never used twice,
+  even by concurrent batches (see `recording`); entries go in with COPY, after their months' partitions
+  are ensured outside the batch's transaction (see `partitions`);
+- jsonb comes back as text, so rows have the same shape as SQLite's (`entry_from_row` serves both);
+- the database being unreachable, or a lock not granted in LOCK_TIMEOUT, is `Unavailable` (503, retry);
+  any other error is a bug or bad data and propagates as it is.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cache
+from typing import Any
+
+import psycopg
+from psycopg import errors
+from psycopg.types.string import TextLoader
+from psycopg_pool import ConnectionPool
+
+from activitylog.domain.cursor import Cursor
+from activitylog.domain.entry import Entry
+from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.validation import Prepared
+from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
+from activitylog.storage.base import ApiToken, Page, PurgeResult, RecordResult, Teammate, Workspace
+from activitylog.storage.postgres import retention
+from activitylog.storage.postgres.partitions import Partitions, months_between
+from activitylog.storage.postgres.recording import claim, plan, write_rows
+from activitylog.storage.postgres.schema import month_of
+from activitylog.storage.sql import ENTRY_COLUMNS, entry_from_row, select_count, select_page
+from activitylog.timeutil import now_us
+
+POOL_MIN, POOL_MAX = 1, 10
+CONNECT_TIMEOUT_S = 10  # also how long a request waits for a free pooled connection
+LOCK_TIMEOUT = "5s"
+KNOWN_ACTORS_MAX = 100_000  # (workspace, teammate) pairs remembered; then forgotten all at once
+_TEAMMATE_COLUMNS = "workspace_id, id, name, email, role, status"
+_TOKEN_COLUMNS = "workspace_id, id, name, secret_hash, scopes, created_us, revoked_us, last_used_us"  # noqa: S105 - column names
+_WORKSPACE_COLUMNS = "id, name, timezone, retention_days, created_us"
+
+
+def conninfo(url: str) -> str:
+    """psycopg takes postgresql:// URLs; SQLAlchemy's driver suffix is ours to remove."""
+    for prefix in ("postgresql+psycopg://", "postgres://"):
+        if url.startswith(prefix):
+            return "postgresql://" + url.removeprefix(prefix)
+    return url
+
+
+@cache
+def _pg(statement: str) -> str:
+    """The shared SQL's `?` placeholders as psycopg's `%s` (the shared SQL has no other `?` or `%`)."""
+    return statement.replace("?", "%s")
+
+
+def bytea_literal(value: bytes) -> str:
+    """A bytea constant for SQL text (hex digits only: nothing to escape)."""
+    return f"'\\x{value.hex()}'::bytea"
+
+
+def _configure(connection: psycopg.Connection[Any]) -> None:
+    connection.adapters.register_loader("jsonb", TextLoader)
+
+
+def _token(row: Sequence[Any]) -> ApiToken:
+    return ApiToken(row[0], row[1], row[2], row[3], tuple(row[4].split(",")), row[5], row[6], row[7])
+
+
+def _is_missing_partition(problem: errors.CheckViolation) -> bool:
+    return "no partition of relation" in str(problem)
+
+
+class PostgresStore:
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._partitions = Partitions()
+        self._known_actors: set[tuple[str, str]] = set()
+        options = f"-c lock_timeout={LOCK_TIMEOUT}"
+        # One direct connection first: an unreachable server or a missing schema fails now, with its reason.
+        try:
+            with psycopg.connect(
+                conninfo(url), autocommit=True, options=options, connect_timeout=CONNECT_TIMEOUT_S
+            ) as connection:
+                if connection.execute("SELECT to_regclass('activities')").fetchone() in (None, (None,)):
+                    raise ActivityLogError("the database has no activity log schema: run `activitylog db upgrade`")
+                self._partitions.listing(connection)
+                self._partitions.ensure_ahead(connection, now_us())
+        except psycopg.OperationalError as problem:
+            raise Unavailable(f"cannot use PostgreSQL: {str(problem).strip()}") from None
+        self._pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            conninfo(url),
+            min_size=POOL_MIN,
+            max_size=POOL_MAX,
+            timeout=CONNECT_TIMEOUT_S,
+            kwargs={"autocommit": True, "options": options},
+            configure=_configure,
+            name="activitylog",
+            open=True,
+        )
+
+    # Connections -------------------------------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        """A pooled connection in autocommit mode (writes open `connection.transaction()` themselves)."""
+        try:
+            with self._pool.connection() as connection:
+                yield connection
+        except psycopg.OperationalError as problem:
+            # Unreachable, restarting, a lock not granted, a pool exhausted: all worth a retry later.
+            raise Unavailable(f"the database is unavailable: {str(problem).strip()}") from None
+
+    def close(self) -> None:
+        self._pool.close()
+
+    # Workspaces and teammates ------------------------------------------------------------------------
+
+    def create_workspace(self, workspace: Workspace) -> Workspace:
+        created = (
+            workspace
+            if workspace.created_us
+            else Workspace(workspace.id, workspace.name, workspace.timezone, workspace.retention_days, now_us())
+        )
+        try:
+            with self._connection() as connection:
+                connection.execute(
+                    f"INSERT INTO workspaces ({_WORKSPACE_COLUMNS}) VALUES (%s, %s, %s, %s, %s)",
+                    (created.id, created.name, created.timezone, created.retention_days, created.created_us),
+                )
+        except errors.UniqueViolation:
+            raise Conflict(f"workspace {workspace.id!r} already exists", field="id") from None
+        return created
+
+    def get_workspace(self, workspace_id: str) -> Workspace | None:
+        with self._connection() as connection:
+            row = connection.execute(
+                f"SELECT {_WORKSPACE_COLUMNS} FROM workspaces WHERE id = %s", (workspace_id,)
+            ).fetchone()
+        return Workspace(*row) if row else None
+
+    def list_workspaces(self) -> list[Workspace]:
+        with self._connection() as connection:
+            rows = connection.execute(f"SELECT {_WORKSPACE_COLUMNS} FROM workspaces ORDER BY created_us, id").fetchall()
+        return [Workspace(*row) for row in rows]
+
+    def set_retention(
+        self, workspace_id: str, days: int, *, expected: int | None = None, entry: Prepared | None = None
+    ) -> None:
+        """Set the retention; with `entry`, record it in the same transaction (the change's log entry).
+
+        `expected` is the period the caller saw: if another change came first, nothing is written (Conflict).
+        """
+        with self._connection() as connection:
+            if entry is not None:
+                self._partitions.ensure(connection, [month_of(entry.entry.occurred_us)])
+            with connection.transaction():
+                row = connection.execute(
+                    "SELECT retention_days FROM workspaces WHERE id = %s FOR UPDATE", (workspace_id,)
+                ).fetchone()
+                if row is None:
+                    raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
+                if expected is not None and row[0] != expected:
+                    raise Conflict(
+                        "the retention period was changed meanwhile: reload and retry", field="retention_days"
+                    )
+                connection.execute("UPDATE workspaces SET retention_days = %s WHERE id = %s", (days, workspace_id))
+                actors = self._write_entries(connection, workspace_id, [entry])[1] if entry is not None else set()
+            self._remember_actors(workspace_id, actors)
+
+    def upsert_teammates(self, teammates: Sequence[Teammate]) -> None:
+        with self._connection() as connection, connection.transaction(), connection.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO teammates ({_TEAMMATE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (workspace_id, id) DO UPDATE SET "
+                "name = excluded.name, email = excluded.email, role = excluded.role, status = excluded.status",
+                [(t.workspace_id, t.id, t.name, t.email, t.role, t.status) for t in teammates],
+            )
+
+    def list_teammates(self, workspace_id: str) -> list[Teammate]:
+        with self._connection() as connection:
+            rows = connection.execute(
+                f"SELECT {_TEAMMATE_COLUMNS} FROM teammates WHERE workspace_id = %s "
+                "ORDER BY status = 'deleted', lower(name), id",
+                (workspace_id,),
+            ).fetchall()
+        return [Teammate(*row) for row in rows]
+
+    def get_teammates(self, workspace_id: str, ids: Sequence[str]) -> dict[str, Teammate]:
+        with self._connection() as connection:
+            rows = connection.execute(
+                f"SELECT {_TEAMMATE_COLUMNS} FROM teammates WHERE workspace_id = %s AND id = ANY(%s)",
+                (workspace_id, list(dict.fromkeys(ids))),
+            ).fetchall()
+        return {row[1]: Teammate(*row) for row in rows}
+
+    # API tokens --------------------------------------------------------------------------------------
+
+    def create_token(self, token: ApiToken) -> None:
+        with self._connection() as connection:
+            connection.execute(
+                f"INSERT INTO api_tokens ({_TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                (
+                    token.workspace_id,
+                    token.id,
+                    token.name,
+                    token.secret_hash,
+                    ",".join(token.scopes),
+                    token.created_us,
+                    token.revoked_us,
+                    token.last_used_us,
+                ),
+            )
+
+    def list_tokens(self, workspace_id: str) -> list[ApiToken]:
+        with self._connection() as connection:
+            rows = connection.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = %s ORDER BY created_us, id",
+                (workspace_id,),
+            ).fetchall()
+        return [_token(row) for row in rows]
+
+    def find_token(self, secret_hash: str) -> ApiToken | None:
+        with self._connection() as connection:
+            row = connection.execute(
+                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = %s", (secret_hash,)
+            ).fetchone()
+        return _token(row) if row else None
+
+    def revoke_token(self, workspace_id: str, token_id: str, revoked_us: int) -> bool:
+        with self._connection() as connection:
+            changed = connection.execute(
+                "UPDATE api_tokens SET revoked_us = %s WHERE workspace_id = %s AND id = %s AND revoked_us IS NULL",
+                (revoked_us, workspace_id, token_id),
+            ).rowcount
+        return bool(changed)
+
+    # Entries -----------------------------------------------------------------------------------------
+
+    def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult:
+        # Every month from the batch's oldest to its newest: two month lookups instead of one per entry (an
+        # empty month in between gets its partition early, which is harmless).
+        times = [p.entry.occurred_us for p in batch]
+        months = months_between(month_of(min(times)), month_of(max(times))) if times else []
+        with self._connection() as connection:
+            for attempt in (1, 2):
+                self._partitions.ensure(connection, months)
+                try:
+                    with connection.transaction():
+                        result, actors = self._write_entries(connection, workspace_id, batch)
+                    self._remember_actors(workspace_id, actors)
+                    return result
+                except errors.CheckViolation as problem:
+                    if attempt == 2 or not _is_missing_partition(problem):
+                        raise
+                    # Another process dropped an expired partition we had cached: look again, then retry.
+                    self._partitions.listing(connection)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _remember_actors(self, workspace_id: str, actors: set[str]) -> None:
+        """Teammates known to exist (never deleted, only marked so): later batches skip inserting them."""
+        if len(self._known_actors) > KNOWN_ACTORS_MAX:
+            self._known_actors.clear()
+        self._known_actors.update((workspace_id, actor) for actor in actors)
+
+    def _write_entries(
+        self, connection: psycopg.Connection[Any], workspace_id: str, batch: Sequence[Prepared]
+    ) -> tuple[RecordResult, set[str]]:
+        """Claim the batch's keys, then write the rest; runs inside the caller's transaction.
+
+        Answers the result and the teammate ids now known to exist, to remember once the transaction commits.
+        """
+        first: dict[str, Prepared] = {}
+        for prepared in batch:
+            key = prepared.entry.idempotency_key
+            if key is not None and key not in first:
+                first[key] = prepared
+        if first:
+            # Rows are planned while the server stores the keys; if some were used before, planned again.
+            used, planned = claim(connection, workspace_id, first, lambda: plan(workspace_id, batch, first, {}))
+            rows, inserted, duplicates = planned or plan(workspace_id, batch, first, used)
+        else:
+            rows, inserted, duplicates = plan(workspace_id, batch, first, {})
+        write_rows(connection, rows)
+        actors = {
+            p.entry.actor.id: p.entry.actor
+            for p in batch
+            if p.entry.actor.type == "teammate"
+            and p.entry.actor.id
+            and p.entry.actor.name
+            and (workspace_id, p.entry.actor.id) not in self._known_actors
+        }
+        if actors:
+            # Teammates first seen in events join the teammate filter; the console's own records win.
+            ordered = sorted(actors)
+            connection.execute(
+                "INSERT INTO teammates (workspace_id, id, name, email) "
+                "SELECT %b, i, n, e FROM unnest(%b::text[], %b::text[], %b::text[]) AS actor (i, n, e) "
+                "ON CONFLICT (workspace_id, id) DO NOTHING",
+                (workspace_id, ordered, [actors[i].name for i in ordered], [actors[i].email for i in ordered]),
+            )
+        return RecordResult(inserted, duplicates), set(actors)
+
+    def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page:
+        select = select_page(
+            workspace_id, where, limit=limit + 1, after=after, many_prefix="", ip_literal=bytea_literal
+        )
+        with self._connection() as connection:
+            rows = connection.execute(_pg(select.sql), select.params).fetchall()
+        entries = [entry_from_row(workspace_id, row) for row in rows[:limit]]
+        last = entries[-1] if entries else None
+        return Page(entries, Cursor(last.occurred_us, last.id) if len(rows) > limit and last else None)
+
+    def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]:
+        after: Cursor | None = None
+        while True:
+            page = self.query(workspace_id, where, limit=batch_size, after=after)
+            yield from page.entries
+            if page.next_cursor is None:
+                return
+            after = page.next_cursor
+
+    def iter_rows(
+        self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 5000
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Pages of raw rows in ENTRY_COLUMNS order (metadata as JSON text), for the CSV export's hot loop.
+
+        Each page is its own short query, so a slow consumer holds no connection and no snapshot.
+        """
+        after: Cursor | None = None
+        while True:
+            select = select_page(
+                workspace_id, where, limit=batch_size, after=after, many_prefix="", ip_literal=bytea_literal
+            )
+            with self._connection() as connection:
+                rows = connection.execute(_pg(select.sql), select.params).fetchall()
+            if rows:
+                yield rows
+            if len(rows) < batch_size:
+                return
+            after = Cursor(rows[-1][6], rows[-1][0])
+
+    def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None:
+        with self._connection() as connection:
+            row = connection.execute(
+                f"SELECT {ENTRY_COLUMNS} FROM activities WHERE workspace_id = %s AND id = %s", (workspace_id, entry_id)
+            ).fetchone()
+        return entry_from_row(workspace_id, row) if row else None
+
+    def count(self, workspace_id: str, where: ActivityFilter) -> int:
+        select = select_count(workspace_id, where, ip_literal=bytea_literal)
+        with self._connection() as connection:
+            row = connection.execute(_pg(select.sql), select.params).fetchone()
+        return int(row[0]) if row else 0
+
+    # Retention and maintenance -----------------------------------------------------------------------
+
+    def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:
+        """Remove the workspace's entries older than `cutoff_us`: see `postgres.retention` for the rule."""
+        result = retention.purge(self._connection, self._partitions, workspace_id, cutoff_us)
+        # Retention runs daily in the server: a good moment to create the coming months' partitions too.
+        self.ensure_partitions()
+        return result
+
+    def ensure_partitions(self) -> list[str]:
+        """Create this month's partition and the next MONTHS_AHEAD months' if missing; answers those created."""
+        with self._connection() as connection:
+            return self._partitions.ensure_ahead(connection, now_us())
+
+    def partitions(self) -> list[tuple[str, int, int]]:
+        """Every partition of `activities` as (name, low, high), oldest first (for operators and tests)."""
+        with self._connection() as connection:
+            return [(p.name, p.low, p.high) for p in self._partitions.listing(connection)]
+
+    def analyze(self) -> None:
+        """Refresh the planner's statistics (after a bulk load such as the demo)."""
+        with self._connection() as connection:
+            connection.execute("ANALYZE workspaces, teammates, activities, idempotency_keys")

@@ -1,0 +1,46 @@
+"""The CLI on both backends: the same commands work with --database-url sqlite:///... and postgresql://..."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from activitylog.cli import main
+from tests.factories import event
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'cli.db'}"
+    return str(request.getfixturevalue("empty_postgres_url"))
+
+
+def test_upgrade_record_query_export_and_retention(database_url: str, tmp_path: Path) -> None:
+    runner = CliRunner()
+
+    def cli(*args: str, stdin: str | None = None) -> str:
+        result = runner.invoke(main, ["--database-url", database_url, *args], input=stdin)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    assert "database at revision" in cli("db", "upgrade")
+    workspace = cli("workspace", "create", "Acme", "--id", "ws_cli").strip()
+    assert workspace == "ws_cli"
+    old = (datetime.now(UTC) - timedelta(days=200)).isoformat()
+    events = [event(key="a"), event(key="b"), event(key="a"), event(occurred_at=old)]
+    assert "recorded 3 entries, skipped 1" in cli("record", "-", stdin=json.dumps(events))
+    page = json.loads(cli("query", "--format", "json"))
+    assert len(page["entries"]) == 3
+    output = tmp_path / "out.csv"
+    assert "wrote 3 entries" in cli("export", "-o", str(output))
+    assert output.read_text().count("\n") == 4
+    assert "kept for 90 days (was 365)" in cli("retention", "set", "90")
+    assert "ws_cli: removed 1 entries older than" in cli("retention", "run")
+    page = json.loads(cli("query", "--format", "json"))
+    assert page["entries"][0]["type"] == "security_settings_change"
+    assert len(page["entries"]) == 3
