@@ -12,10 +12,10 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Create the demo workspace if the database is empty, then show its latest activity.
+## Create the demo workspace if the database is empty, print an API token, and serve on http://127.0.0.1:8000.
 run: $(STAMP)
 	$(BIN)/activitylog demo --if-empty
-	$(BIN)/activitylog query --limit 25
+	$(BIN)/activitylog serve --host 127.0.0.1 --port 8000
 
 ## Everything a reviewer checks: lint, format, types, then the whole test suite on SQLite and PostgreSQL.
 test: $(STAMP) services check pytest

@@ -196,6 +196,8 @@ def test_the_command_builds_the_same_demo_as_the_module(
     result = CliRunner().invoke(main, args, catch_exceptions=False)
     assert result.exit_code == 0, result.output
     entries, teammates = load(url)
+    # The command also issues the demo's API token, which the log records as the system's doing.
+    entries = [e for e in entries if not (e.type == "api_token_creation" and e.actor.type == "system")]
     assert _content(entries) == _content(demo.entries)  # same ids, types, metadata, IPs and times
     assert teammates == demo.teammates
 
@@ -220,6 +222,8 @@ def test_json_output_and_second_runs(sqlite_url: str) -> None:
     assert created["admin"] == {"id": ADMIN.id, "name": "Beth-Ann Sher", "email": "beth-ann@acme.test"}
     assert len(created["teammates"]) >= 10
     assert created["created"] is True
+    assert created["api_token"].startswith("al_")
+    assert created["api_token_scopes"] == ["read", "write"]
 
     code, output = run()
     assert code == 1
@@ -228,12 +232,14 @@ def test_json_output_and_second_runs(sqlite_url: str) -> None:
 
     code, output = run("--if-empty")
     assert code == 0
-    assert "nothing to do" in output
+    assert "nothing to create" in output
+    assert "API token (read, write; shown once): al_" in output
     code, output = run("--if-empty", "--json")
     again = json.loads(output)
     assert code == 0
     assert again["created"] is False
-    assert again["entries"] == 500
+    assert again["api_token"] != created["api_token"]  # secrets are not stored: each run issues a new one
+    assert again["entries"] == 502  # the demo, and the two tokens issued since, each logged
 
 
 def test_the_summary_names_the_workspace_and_too_small_a_demo_is_refused(sqlite_url: str) -> None:

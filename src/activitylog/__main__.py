@@ -1,3 +1,5 @@
 from activitylog.cli import main
 
-main()
+# Guarded: a process started with multiprocessing's "spawn" imports the parent's __main__ again.
+if __name__ == "__main__":
+    main()

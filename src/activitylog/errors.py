@@ -40,6 +40,7 @@ class FieldError:
 class ActivityLogError(Exception):
     status: int = 500
     code: str = "internal_error"
+    request_id: str | None = None  # set by the SDK on errors the server answered: the X-Request-ID to quote
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         super().__init__(message)

@@ -148,22 +148,32 @@ class ActivityLog:
         return result.inserted[0] if result.inserted else result.duplicates[0].entry_id
 
     def _complete_actors(self, workspace_id: str, events: list[EventIn | None]) -> list[FieldError]:
-        """Fill a teammate actor's missing name and email from the workspace's teammates, in place."""
-        missing = [e.actor.id for e in events if e and e.actor.type == "teammate" and not e.actor.name and e.actor.id]
-        if not missing:
+        """Fill a teammate actor's missing name or email from the workspace's teammates, in place.
+
+        A name is required (the entry must stay readable after the teammate is gone); an email is filled when
+        the directory knows it.
+        """
+        incomplete = [
+            e.actor
+            for e in events
+            if e and e.actor.type == "teammate" and e.actor.id and not (e.actor.name and e.actor.email)
+        ]
+        if not incomplete:
             return []
-        known = self.store.get_teammates(workspace_id, missing)
+        known = self.store.get_teammates(workspace_id, [actor.id for actor in incomplete if actor.id])
+        chosen = {id(actor) for actor in incomplete}
         errors = []
         for index, event in enumerate(events):
-            if event is None or event.actor.type != "teammate" or event.actor.name or not event.actor.id:
+            if event is None or id(event.actor) not in chosen:
                 continue
-            teammate = known.get(event.actor.id)
-            if teammate is None:
-                message = f"is required: teammate {event.actor.id!r} is not known to this workspace"
+            actor = event.actor
+            teammate = known.get(actor.id or "")
+            if teammate is not None:
+                actor.name = actor.name or teammate.name
+                actor.email = actor.email or teammate.email
+            elif not actor.name:
+                message = f"is required: teammate {actor.id!r} is not known to this workspace"
                 errors.append(FieldError("actor.name", message, index))
-                continue
-            event.actor.name = teammate.name
-            event.actor.email = event.actor.email or teammate.email
         return errors
 
     # Reading -----------------------------------------------------------------------------------------

@@ -5,7 +5,10 @@ Every field has a default and a line of help; the CLI's options and the README's
 
 from __future__ import annotations
 
-from pydantic import Field
+import ipaddress
+from functools import cached_property
+
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/activitylog.db"
@@ -17,7 +20,48 @@ class Settings(BaseSettings):
     database_url: str = Field(
         DEFAULT_DATABASE_URL, description="Where the log lives: sqlite:///path or postgresql://user@host/db."
     )
+    host: str = Field("127.0.0.1", description="The address `activitylog serve` listens on.")
+    port: int = Field(8000, ge=0, le=65535, description="The TCP port `activitylog serve` listens on.")
+    max_body_bytes: int = Field(
+        5 * 1024 * 1024, ge=1024, description="The largest request body POST /v1/events accepts, in bytes (413 above)."
+    )
+    trusted_proxies: str = Field(
+        "",
+        description=(
+            "Comma-separated CIDR blocks of reverse proxies whose X-Forwarded-For, X-Forwarded-Proto and "
+            "X-Forwarded-Host are believed; from any other peer these headers are ignored."
+        ),
+    )
+    token_cache_seconds: float = Field(
+        1.0,
+        ge=0,
+        description="How long a server trusts a token it has looked up; a revoked token stops working within this.",
+    )
+    retention_interval_hours: float = Field(
+        24.0,
+        ge=0,
+        description="How often the server purges entries past each workspace's retention period (0: never; "
+        "then run `activitylog retention run` from cron).",
+    )
+    access_log: bool = Field(True, description="Log one line per HTTP request to standard output.")
+    log_level: str = Field("info", description="The server's log level: debug, info, warning or error.")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _cidrs(cls, value: str) -> str:
+        for block in value.split(","):
+            if block.strip():
+                ipaddress.ip_network(block.strip(), strict=False)  # a ValueError is reported as a settings error
+        return value
+
+    @cached_property
+    def proxy_networks(self) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+        """`trusted_proxies` parsed."""
+        return tuple(
+            ipaddress.ip_network(b.strip(), strict=False) for b in self.trusted_proxies.split(",") if b.strip()
+        )
 
 
-def load() -> Settings:
-    return Settings()
+def load(**overrides: object) -> Settings:
+    """The settings from the environment; `overrides` (e.g. command-line options) win over it."""
+    return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]

@@ -10,7 +10,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.export.csv import COLUMNS, stream, stream_rows
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
-from tests.factories import event
+from tests.factories import ago, event
 
 TRICKY = [
     event(ip="2001:db8::7", email='=HYPERLINK("http://evil.test")', request_id="@req"),
@@ -59,3 +59,55 @@ def test_export_pages_through_everything_in_order(log: ActivityLog, ws: Workspac
     ids = [row["Entry ID"] for row in parsed("".join(stream_rows(pages)))]
     assert sorted(ids) == sorted(written)
     assert len(set(ids)) == 2100
+
+
+def test_parallel_export_writes_exactly_what_the_sequential_one_does(log: ActivityLog, ws: Workspace) -> None:
+    from activitylog.export.runner import export_csv
+
+    for start in range(0, 2500, 1000):
+        log.record_many(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(start, min(start + 1000, 2500))])
+    log.record_many(ws.id, TRICKY)
+    where = ActivityFilter()
+    sequential = "".join(export_csv(log, ws, where, parallel_from=10**9))
+    seen: list[int] = []
+    parallel = "".join(export_csv(log, ws, where, parallel_from=100, progress=seen.append))
+    assert parallel == sequential
+    assert len(parsed(parallel)) == 2500 + len(TRICKY)
+    assert seen[-1] == 2500 + len(TRICKY)
+    filtered = ActivityFilter.parse(types=["app_name_change"], since=ago(seconds=1200))
+    assert "".join(export_csv(log, ws, filtered, parallel_from=100)) == "".join(
+        export_csv(log, ws, filtered, parallel_from=10**9)
+    )
+
+
+def test_a_reader_that_stops_early_leaves_no_worker_behind(log: ActivityLog, ws: Workspace, monkeypatch) -> None:
+    import subprocess
+
+    from activitylog.export.runner import export_csv
+
+    log.record_many(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(1000)])
+    started: list[subprocess.Popen[str]] = []
+    real_popen = subprocess.Popen
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        process = real_popen(*args, **kwargs)
+        started.append(process)
+        return process
+
+    monkeypatch.setattr(subprocess, "Popen", spy)
+    chunks = export_csv(log, ws, ActivityFilter(), parallel_from=100)
+    next(chunks)
+    chunks.close()
+    assert len(started) == 1
+    assert started[0].poll() is not None  # stopped, not left running
+
+
+def test_a_failed_worker_is_replaced_by_this_process(log: ActivityLog, ws: Workspace, monkeypatch) -> None:
+    import sys
+
+    from activitylog.export.runner import export_csv
+
+    log.record_many(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(1000)])
+    expected = "".join(export_csv(log, ws, ActivityFilter(), parallel_from=10**9))
+    monkeypatch.setattr(sys, "executable", "/bin/false")  # the worker exits 1 at once
+    assert "".join(export_csv(log, ws, ActivityFilter(), parallel_from=100)) == expected

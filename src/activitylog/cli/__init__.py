@@ -10,6 +10,8 @@ from activitylog.cli.db import db
 from activitylog.cli.demo import demo
 from activitylog.cli.entries import export, query, record
 from activitylog.cli.retention import retention
+from activitylog.cli.serve import serve
+from activitylog.cli.tokens import token
 from activitylog.cli.workspaces import workspace
 from activitylog.settings import DEFAULT_DATABASE_URL
 
@@ -32,5 +34,5 @@ def main(ctx: click.Context, database_url: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (types_command, demo, record, query, export, db, retention, workspace):
+for command in (types_command, demo, record, query, export, db, retention, workspace, serve, token):
     main.add_command(command)

@@ -28,6 +28,7 @@ from activitylog.demo import (
 )
 from activitylog.errors import ActivityLogError, Conflict
 from activitylog.timeutil import from_us, now_us
+from activitylog.tokens import ensure_demo_token
 
 MAX_EVENTS = 5_000_000
 
@@ -62,10 +63,12 @@ def demo(ctx: CliContext, events: int, seed: int, as_json: bool, if_empty: bool)
         raise _already_there() from None
     except ActivityLogError as problem:
         raise fail(problem) from None
+    token = ensure_demo_token(ctx.log, WORKSPACE_ID)
     if as_json:
-        click.echo(json.dumps(result.as_dict(_shown(ctx.database_url)), indent=2, ensure_ascii=False))
+        data = {**result.as_dict(_shown(ctx.database_url)), "api_token": token, "api_token_scopes": ["read", "write"]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
-        _summary(ctx, result)
+        _summary(ctx, result, token)
 
 
 def _create(ctx: CliContext, events: int, seed: int, *, show_progress: bool) -> DemoResult:
@@ -93,17 +96,21 @@ def _already_there() -> click.ClickException:
 
 
 def _report_existing(ctx: CliContext, existing: DemoResult, as_json: bool) -> None:
+    # Secrets are stored only as hashes, so the demo's earlier token cannot be shown again: issue a new one.
+    token = ensure_demo_token(ctx.log, existing.workspace.id)
     if as_json:
-        click.echo(json.dumps(existing.as_dict(_shown(ctx.database_url)), indent=2, ensure_ascii=False))
+        data = {**existing.as_dict(_shown(ctx.database_url)), "api_token": token, "api_token_scopes": ["read", "write"]}
+        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(
         f"The demo workspace {existing.workspace.name} ({existing.workspace.id}) already exists with "
-        f"{existing.entries:,} entries; nothing to do.",
-        err=True,
+        f"{existing.entries:,} entries; nothing to create.\n"
+        f"  admin {ADMIN.name} <{ADMIN.email}>\n"
+        f"  API token (read, write; shown once): {token}"
     )
 
 
-def _summary(ctx: CliContext, result: DemoResult) -> None:
+def _summary(ctx: CliContext, result: DemoResult, token: str) -> None:
     zone = ZoneInfo(result.workspace.timezone)
 
     def day(us: int | None) -> str:
@@ -128,4 +135,5 @@ def _summary(ctx: CliContext, result: DemoResult) -> None:
         f"({result.entries / recorded:,.0f} entries/s), statistics in {result.analyze_seconds:.2f} s",
         file=out,
     )
-    click.echo("Next: activitylog query --limit 20", file=out)
+    click.echo(f"  API token (read, write; shown once): {token}", file=out)
+    click.echo("Next: activitylog query --limit 20, or activitylog serve", file=out)

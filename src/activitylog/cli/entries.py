@@ -19,6 +19,7 @@ from activitylog.cli.options import build_filter, filter_options, resolve_worksp
 from activitylog.domain.entry import Entry
 from activitylog.errors import ActivityLogError
 from activitylog.export import csv as csv_export
+from activitylog.export.runner import export_csv
 from activitylog.timeutil import from_us
 
 
@@ -140,24 +141,18 @@ def export(
     """Write every matching entry to a CSV file, with a progress bar."""
     workspace_id = resolve_workspace(ctx, workspace)
     where = build_filter(types, teammates, since, until, ip)
-    timezone = ctx.log.workspace(workspace_id).timezone
-    total = ctx.log.count(workspace_id, where)
-    written = 0
-
-    def counted() -> Iterator[list[tuple[Any, ...]]]:
-        nonlocal written
-        for page in ctx.log.export_rows(workspace_id, where):
-            written += len(page)
-            progress.update(task, completed=written)
-            yield page
-
+    chosen = ctx.log.workspace(workspace_id)
+    total = ctx.log.count(chosen, where)
     columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("export", total=total)
         # Write beside the target and rename at the end: a failed export never leaves a truncated file.
         temporary = output.with_name(output.name + ".partial")
         with temporary.open("w", encoding="utf-8", newline="") as handle:
-            for chunk in csv_export.stream_rows(counted(), timezone):
+            chunks = export_csv(
+                ctx.log, chosen, where, total=total, progress=lambda rows: progress.update(task, completed=rows)
+            )
+            for chunk in chunks:
                 handle.write(chunk)
         temporary.replace(output)
-    click.echo(f"wrote {written:,} entries to {output}")
+    click.echo(f"wrote {total:,} entries to {output}")

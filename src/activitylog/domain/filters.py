@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 from activitylog.catalog import REGISTRY
 from activitylog.domain.ipaddr import IPRange
@@ -67,6 +68,27 @@ class ActivityFilter:
         if errors:
             raise InvalidInput(errors)
         return cls(type_codes, teammate_ids, since_us, until_us, ip_range)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filter as JSON-able data (for a worker process); `from_dict` reads it back."""
+        return {
+            "types": list(self.types),
+            "teammates": list(self.teammates),
+            "since_us": self.since_us,
+            "until_us": self.until_us,
+            "ip": self.ip.text if self.ip else None,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ActivityFilter:
+        ip = data.get("ip")
+        return cls(
+            tuple(data.get("types", ())),
+            tuple(data.get("teammates", ())),
+            data.get("since_us"),
+            data.get("until_us"),
+            IPRange.parse(ip) if ip else None,
+        )
 
     def clamp(self, earliest_us: int) -> ActivityFilter:
         """The same filter, never reaching before `earliest_us` (the retention cut-off)."""

@@ -123,9 +123,16 @@ class Store(Protocol):
     def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page: ...
     def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]: ...
     def iter_rows(
-        self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 5000
+        self,
+        workspace_id: str,
+        where: ActivityFilter,
+        *,
+        batch_size: int = 5000,
+        after: Cursor | None = None,
+        keys_only: bool = False,
     ) -> Iterator[list[tuple[Any, ...]]]:
-        """Pages of raw rows in `storage.sql.ENTRY_COLUMNS` order (metadata as JSON text), newest first."""
+        """Pages of raw rows in `storage.sql.ENTRY_COLUMNS` order (metadata as JSON text), newest first,
+        starting after the `after` cursor; with `keys_only`, rows of just (id, occurred_us)."""
         ...
 
     def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None: ...

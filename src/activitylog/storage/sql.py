@@ -26,6 +26,8 @@ INSERT_COLUMNS = (
     "workspace_id, id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip, "
     "ip_key, user_agent, metadata, request_id, idempotency_key"
 )
+#: What locating a position in the log needs: covered by the indexes, so no table row is read.
+KEY_COLUMNS = "id, occurred_us"
 ORDER = "ORDER BY occurred_us DESC, id DESC"
 MAX_UNION = 24  # beyond this many values, scanning the timeline beats merging per-value ranges
 

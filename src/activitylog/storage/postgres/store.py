@@ -32,7 +32,7 @@ from activitylog.storage.postgres import retention
 from activitylog.storage.postgres.partitions import Partitions, months_between
 from activitylog.storage.postgres.recording import claim, plan, write_rows
 from activitylog.storage.postgres.schema import month_of
-from activitylog.storage.sql import ENTRY_COLUMNS, entry_from_row, select_count, select_page
+from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, entry_from_row, select_count, select_page
 from activitylog.timeutil import now_us
 
 POOL_MIN, POOL_MAX = 1, 10
@@ -325,16 +325,28 @@ class PostgresStore:
             after = page.next_cursor
 
     def iter_rows(
-        self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 5000
+        self,
+        workspace_id: str,
+        where: ActivityFilter,
+        *,
+        batch_size: int = 5000,
+        after: Cursor | None = None,
+        keys_only: bool = False,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Pages of raw rows in ENTRY_COLUMNS order (metadata as JSON text), for the CSV export's hot loop.
 
         Each page is its own short query, so a slow consumer holds no connection and no snapshot.
         """
-        after: Cursor | None = None
+        columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, 6)
         while True:
             select = select_page(
-                workspace_id, where, limit=batch_size, after=after, many_prefix="", ip_literal=bytea_literal
+                workspace_id,
+                where,
+                limit=batch_size,
+                after=after,
+                many_prefix="",
+                ip_literal=bytea_literal,
+                columns=columns,
             )
             with self._connection() as connection:
                 rows = connection.execute(_pg(select.sql), select.params).fetchall()
@@ -342,7 +354,7 @@ class PostgresStore:
                 yield rows
             if len(rows) < batch_size:
                 return
-            after = Cursor(rows[-1][6], rows[-1][0])
+            after = Cursor(rows[-1][at_time], rows[-1][0])
 
     def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None:
         with self._connection() as connection:

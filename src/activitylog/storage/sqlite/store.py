@@ -35,6 +35,7 @@ from activitylog.storage.migrate import sqlite_path
 from activitylog.storage.sql import (
     ENTRY_COLUMNS,
     INSERT_COLUMNS,
+    KEY_COLUMNS,
     entry_from_row,
     entry_row,
     select_count,
@@ -354,20 +355,28 @@ class SQLiteStore:
             after = page.next_cursor
 
     def iter_rows(
-        self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 5000
+        self,
+        workspace_id: str,
+        where: ActivityFilter,
+        *,
+        batch_size: int = 5000,
+        after: Cursor | None = None,
+        keys_only: bool = False,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Pages of raw rows in ENTRY_COLUMNS order, for the CSV export's hot loop."""
-        after: Cursor | None = None
         reader = self._reader()
         ip_prefix = self._ip_prefix(workspace_id, where)
+        columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, 6)
         while True:
-            select = select_page(workspace_id, where, limit=batch_size, after=after, ip_prefix=ip_prefix)
+            select = select_page(
+                workspace_id, where, limit=batch_size, after=after, ip_prefix=ip_prefix, columns=columns
+            )
             rows = reader.execute(select.sql, select.params).fetchall()
             if rows:
                 yield rows
             if len(rows) < batch_size:
                 return
-            after = Cursor(rows[-1][6], rows[-1][0])
+            after = Cursor(rows[-1][at_time], rows[-1][0])
 
     def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None:
         row = (

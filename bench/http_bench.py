@@ -1,0 +1,379 @@
+"""HTTP benchmarks: the API server against the library in-process, same database, same run.
+
+    .venv/bin/python -m bench.http_bench --size 1000000
+
+1. Loads `--size` entries into a fresh SQLite database through the library's fast path (prepared batches).
+2. Starts `activitylog serve` on that database as a subprocess (access log off, as behind a load balancer
+   that logs requests itself).
+3. Measures, against targets:
+   - batch ingest: batches of 500 events (with idempotency keys, as the SDK sends them) POSTed over HTTP vs
+     `ActivityLog.record_many` in-process on the same events; rounds alternate so both see the same database.
+     Target: HTTP at least 0.5x the in-process rate.
+   - single-entry POSTs from 16 concurrent keep-alive clients, each with its own Idempotency-Key: entries/s
+     and p50/p99 latency. Target: 1,500 entries/s on a 2-core machine.
+   - `GET /v1/events` first page (50) with each of a set of filters on the `--size` entries: p95 over all
+     requests, next to the in-process `ActivityLog.query` time for the same filters. Target: p95 <= 15 ms.
+
+The load generator is a small asyncio HTTP/1.1 client with pre-serialised requests, so the figures measure
+the server rather than a client library; it shares the machine's two cores with the server all the same.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from activitylog import tokens
+from activitylog.domain.filters import ActivityFilter
+from activitylog.service import ActivityLog
+from activitylog.storage import open_store
+from activitylog.storage.base import Workspace
+from bench.data import events
+
+LOAD_BATCH = 1000
+INGEST_BATCH = 500
+CONCURRENCY = 16
+PAGE = 50
+TARGET_INGEST_RATIO = 0.5
+TARGET_SINGLE_PER_S = 1500
+TARGET_P95_MS = 15.0
+
+
+# --- A minimal HTTP/1.1 load client ------------------------------------------------------------------------
+
+
+def request_bytes(method: str, path: str, token: str, body: bytes = b"", **headers: str) -> bytes:
+    lines = [f"{method} {path} HTTP/1.1", "Host: bench", f"Authorization: Bearer {token}"]
+    lines += [f"{k.replace('_', '-')}: {v}" for k, v in headers.items()]
+    if body:
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, request: bytes) -> tuple[int, bytes]:
+    writer.write(request)
+    head = await reader.readuntil(b"\r\n\r\n")
+    status = int(head[9:12])
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line[:15].lower() == b"content-length:":
+            length = int(line[15:])
+    return status, await reader.readexactly(length)
+
+
+@dataclass
+class Run:
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+    failures: list[str] = field(default_factory=list)
+
+
+async def drive(port: int, requests: Sequence[bytes], connections: int, expect: int) -> Run:
+    """Send the requests over `connections` keep-alive connections, each taking the next one as it is free."""
+    run = Run()
+    queue = iter(requests)
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for request in queue:
+                start = time.perf_counter()
+                status, body = await exchange(reader, writer, request)
+                run.latencies.append(time.perf_counter() - start)
+                if status != expect:
+                    run.failures.append(f"{status}: {body[:200]!r}")
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    run.seconds = time.perf_counter() - start
+    return run
+
+
+def go(port: int, requests: Sequence[bytes], connections: int, expect: int) -> Run:
+    try:
+        import uvloop
+
+        return uvloop.run(drive(port, requests, connections, expect))
+    except ImportError:  # pragma: no cover - uvloop comes with uvicorn[standard]
+        return asyncio.run(drive(port, requests, connections, expect))
+
+
+# --- Set-up -------------------------------------------------------------------------------------------------
+
+
+def jsonable(event: dict[str, Any]) -> dict[str, Any]:
+    return {**event, "occurred_at": event["occurred_at"].isoformat()}
+
+
+def load(log: ActivityLog, workspace: Workspace, size: int) -> float:
+    """`size` entries through prepare + store.record (the library's fast path); answers entries/s."""
+    start = time.perf_counter()
+    batch: list[dict[str, Any]] = []
+    for n, event in enumerate(events(size, seed=7)):
+        batch.append(event)
+        if len(batch) == LOAD_BATCH or n == size - 1:
+            log.store.record(workspace.id, log.prepare(workspace, batch))
+            batch = []
+            if (n + 1) % 100_000 == 0:
+                print(f"  loaded {n + 1:,} entries", file=sys.stderr)
+    log.store.analyze()
+    return size / (time.perf_counter() - start)
+
+
+def start_server(database_url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "activitylog", "--database-url", database_url, "serve", "--port", str(port)]
+    env = {**os.environ, "ACTIVITYLOG_ACCESS_LOG": "false", "ACTIVITYLOG_LOG_LEVEL": "warning"}
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"the server did not start: {log_path.read_text()}")
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+# --- The three measurements ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Figure:
+    name: str
+    value: str
+    reference: str
+    ratio: str
+    target: str
+    passed: bool
+
+
+def ingest(log: ActivityLog, token: str, port: int, rounds: int, per_round: int) -> Figure:
+    """Alternate in-process and HTTP rounds of the same number of events, each side in its own workspace."""
+    local_ws = log.store.create_workspace(Workspace(f"ws_local_{uuid.uuid4().hex[:8]}", "Local"))
+    found = tokens.authenticate(log, token)
+    assert found is not None
+    local_s = http_s = 0.0
+    total = 0
+    for r in range(rounds):
+        batch_events = [jsonable(e) for e in events(per_round, seed=1000 + r)]
+        local = [{**e, "idempotency_key": f"local-{r}-{i}"} for i, e in enumerate(batch_events)]
+        remote = [{**e, "idempotency_key": f"http-{r}-{i}"} for i, e in enumerate(batch_events)]
+        bodies = [
+            request_bytes("POST", "/v1/events", token, json.dumps({"events": remote[i : i + INGEST_BATCH]}).encode())
+            for i in range(0, per_round, INGEST_BATCH)
+        ]
+        start = time.perf_counter()
+        for i in range(0, per_round, INGEST_BATCH):
+            log.record_many(local_ws.id, local[i : i + INGEST_BATCH])
+        local_s += time.perf_counter() - start
+        run = go(port, bodies, 2, 201)
+        if run.failures:
+            raise SystemExit(f"batch ingest failed: {run.failures[:3]}")
+        http_s += run.seconds
+        total += per_round
+    assert log.count(found.workspace_id, ActivityFilter()) >= total
+    local_rate, http_rate = total / local_s, total / http_s
+    ratio = http_rate / local_rate
+    return Figure(
+        f"batch ingest, {INGEST_BATCH}/request ({total:,} entries)",
+        f"{http_rate:,.0f} entries/s",
+        f"{local_rate:,.0f} entries/s in-process",
+        f"{ratio:.2f}x",
+        f">= {TARGET_INGEST_RATIO}x",
+        ratio >= TARGET_INGEST_RATIO,
+    )
+
+
+def singles(token: str, port: int, count: int) -> Figure:
+    now = datetime.now(UTC)
+    requests = []
+    for n, event in enumerate(events(count, seed=99, days=1, now=now)):
+        body = json.dumps({k: v for k, v in jsonable(event).items() if k != "idempotency_key"}).encode()
+        requests.append(request_bytes("POST", "/v1/events", token, body, Idempotency_Key=f"single-{n}"))
+    go(port, requests[:500], CONCURRENCY, 201)  # warm-up: connections, thread pool, caches
+    run = go(port, requests[500:], CONCURRENCY, 201)
+    if run.failures:
+        raise SystemExit(f"single POSTs failed: {run.failures[:3]}")
+    rate = len(run.latencies) / run.seconds
+    p50, p99 = percentile(run.latencies, 50), percentile(run.latencies, 99)
+    return Figure(
+        f"single-entry POSTs, {CONCURRENCY} clients ({len(run.latencies):,})",
+        f"{rate:,.0f} entries/s",
+        f"p50 {p50 * 1000:.1f} ms, p99 {p99 * 1000:.1f} ms",
+        "",
+        f">= {TARGET_SINGLE_PER_S:,}/s",
+        rate >= TARGET_SINGLE_PER_S,
+    )
+
+
+FILTERS: list[dict[str, Any]] = [
+    {},
+    {"type": "app_name_change"},
+    {"type": "admin_login_success,admin_logout,role_creation"},
+    {"teammate": "tm3"},
+    {"teammate": "tm1,tm4"},
+    {"ip": "203.0.113.0/24"},
+    {"ip": "2001:db8::/32"},
+    {"since": "-30d"},
+    {"since": "-200d", "until": "-190d"},
+    {"type": "admin_login_success", "teammate": "tm2", "since": "-60d"},
+    {"type": "admin_login_failure", "ip": "198.51.100.0/24"},
+    {"type": "app_team_deletion,app_name_change", "teammate": "tm5,tm6,tm7"},
+]
+
+
+def resolve(params: dict[str, Any], now: datetime) -> dict[str, str]:
+    """Relative times ("-30d") as ISO 8601, so every request asks the same thing."""
+    out = {}
+    for key, value in params.items():
+        if isinstance(value, str) and value.startswith("-") and value.endswith("d"):
+            value = (now - timedelta(days=int(value[1:-1]))).isoformat()
+        out[key] = value
+    return out
+
+
+def pages(log: ActivityLog, workspace_id: str, token: str, port: int, repeats: int) -> tuple[Figure, list[str]]:
+    from urllib.parse import urlencode
+
+    now = datetime.now(UTC)
+    rows = []
+    all_http: list[float] = []
+    all_local: list[float] = []
+    for params in FILTERS:
+        query = resolve(params, now)
+        where = ActivityFilter.parse(
+            types=query.get("type"),
+            teammates=query.get("teammate"),
+            since=query.get("since"),
+            until=query.get("until"),
+            ip=query.get("ip"),
+        )
+        local = []
+        for _ in range(repeats):
+            start = time.perf_counter()
+            log.query(workspace_id, where, limit=PAGE)
+            local.append(time.perf_counter() - start)
+        request = request_bytes("GET", f"/v1/events?{urlencode({**query, 'limit': PAGE})}", token)
+        run = go(port, [request] * repeats, 1, 200)
+        if run.failures:
+            raise SystemExit(f"GET /v1/events failed: {run.failures[:3]}")
+        all_http += run.latencies
+        all_local += local
+        rows.append(
+            f"  {json.dumps(params):<75} http p50 {percentile(run.latencies, 50) * 1000:5.1f} ms"
+            f"  p95 {percentile(run.latencies, 95) * 1000:5.1f} ms   in-process p50 "
+            f"{percentile(local, 50) * 1000:5.1f} ms"
+        )
+    p95 = percentile(all_http, 95) * 1000
+    local_p95 = percentile(all_local, 95) * 1000
+    figure = Figure(
+        f"GET /v1/events first page, {len(FILTERS)} filters",
+        f"p95 {p95:.1f} ms (p50 {percentile(all_http, 50) * 1000:.1f})",
+        f"p95 {local_p95:.1f} ms in-process",
+        f"{p95 / local_p95:.2f}x",
+        f"p95 <= {TARGET_P95_MS:.0f} ms",
+        p95 <= TARGET_P95_MS,
+    )
+    return figure, rows
+
+
+def percentile(values: Iterable[float], pct: float) -> float:
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def table(figures: Sequence[Figure]) -> str:
+    header = ("measurement", "over HTTP", "reference (same run)", "ratio", "target", "")
+    rows = [header] + [
+        (f.name, f.value, f.reference, f.ratio, f.target, "PASS" if f.passed else "FAIL") for f in figures
+    ]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)) for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines)
+
+
+def prepare_database(folder: Path, size: int) -> tuple[str, ActivityLog, Workspace]:
+    """The database with `size` bench entries: made now, or found in `folder` from an earlier run."""
+    database_url = f"sqlite:///{folder / 'bench.db'}"
+    store = open_store(database_url)
+    log = ActivityLog(store)
+    for workspace in store.list_workspaces():
+        if workspace.name == "Bench" and store.count(workspace.id, ActivityFilter()) >= size:
+            print(f"reusing {database_url} ({size:,} entries)", file=sys.stderr)
+            return database_url, log, workspace
+    workspace = store.create_workspace(Workspace(f"ws_bench_{uuid.uuid4().hex[:8]}", "Bench"))
+    print(f"loading {size:,} entries into {database_url} ...", file=sys.stderr)
+    rate = load(log, workspace, size)
+    print(f"  {rate:,.0f} entries/s (prepare + store.record, batches of {LOAD_BATCH})", file=sys.stderr)
+    return database_url, log, workspace
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--size", type=int, default=1_000_000, help="entries loaded before measuring")
+    parser.add_argument("--ingest", type=int, default=50_000, help="entries ingested by each side (batch figure)")
+    parser.add_argument("--singles", type=int, default=20_000, help="single-entry POSTs")
+    parser.add_argument("--repeats", type=int, default=200, help="requests per filter (page figure)")
+    parser.add_argument("--dir", type=Path, help="keep the database here and reuse it next time (default: temporary)")
+    args = parser.parse_args(argv)
+
+    folder = args.dir or Path(tempfile.mkdtemp(prefix="activitylog-http-bench-"))
+    folder.mkdir(parents=True, exist_ok=True)
+    database_url, log, workspace = prepare_database(folder, args.size)
+    reader = tokens.create_token(log, workspace.id, name="bench reader", scopes="read").secret
+    # Writes go to a workspace of their own, so the page figure always reads the same `--size` entries.
+    ingest_ws = log.store.create_workspace(Workspace(f"ws_ingest_{uuid.uuid4().hex[:8]}", "Ingest"))
+    writer = tokens.create_token(log, ingest_ws.id, name="bench writer", scopes="read,write").secret
+
+    port = free_port()
+    server = start_server(database_url, port, folder / "server.log")
+    try:
+        figures = []
+        print("measuring batch ingest ...", file=sys.stderr)
+        figures.append(ingest(log, writer, port, rounds=5, per_round=args.ingest // 5))
+        print("measuring single-entry POSTs ...", file=sys.stderr)
+        figures.append(singles(writer, port, args.singles + 500))
+        print("measuring GET /v1/events ...", file=sys.stderr)
+        page, rows = pages(log, workspace.id, reader, port, args.repeats)
+        figures.append(page)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+        log.store.close()
+    print(f"\nHTTP benchmarks on {args.size:,} entries ({os.cpu_count()} cores, SQLite, one server process)\n")
+    print(table(figures))
+    print("\nGET /v1/events by filter:")
+    print("\n".join(rows))
+    return 0 if all(f.passed for f in figures) else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

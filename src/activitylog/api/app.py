@@ -1,0 +1,173 @@
+"""The ASGI app: `create_app(settings)` (or over an open store) wires routes, middleware and error handlers.
+
+Layers, outermost first: metrics (times everything), request id (sets X-Request-ID, turns a crash into a
+JSON 500), error handlers (our errors as JSON), routes (parse, authorise, call the service, render).
+The OpenAPI document is post-processed so that it says exactly what the routes do: every error response in
+the shape of its surface, the request bodies the handlers parse themselves, X-Request-ID on every answer.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+from pydantic.json_schema import models_json_schema
+
+from activitylog import __version__
+from activitylog.api import auth, errors, events, health, intercom, metrics
+from activitylog.api.context import Services
+from activitylog.api.request_id import RequestIdMiddleware
+from activitylog.api.schemas import ActivityLogSearch, ErrorResponse, EventBatch, IntercomErrorList
+from activitylog.api.tenants import TokenCache
+from activitylog.domain.validation import EventIn, warm_up
+from activitylog.retention import RetentionScheduler
+from activitylog.service import ActivityLog
+from activitylog.settings import Settings, load
+from activitylog.storage.base import Store
+from activitylog.storage.writer import GroupCommitWriter
+
+DESCRIPTION = """\
+A teammate activity log: who did what in a workspace, when, and from where.
+
+* **Native API** (`/v1`): record events one at a time or in batches of up to 1,000 with idempotency keys;
+  query them with every filter of the settings page and cursor pagination; download them as CSV.
+* **Intercom-compatible API** (`/admins`): the activity-log endpoints of Intercom's REST API, so existing
+  Intercom clients work unchanged.
+
+Authenticate with `Authorization: Bearer <token>` (create one with `activitylog token create`). A token
+belongs to one workspace and has the scopes `read`, `write` or both. Every answer carries `X-Request-ID`.
+"""
+
+_REQUEST_ID_HEADER = {
+    "X-Request-ID": {
+        "description": "The request's id (yours if you sent a sane one); quote it when reporting a problem.",
+        "schema": {"type": "string"},
+    }
+}
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """The app. Over `store` when given (the caller closes it); else it opens `settings.database_url` at start-up.
+
+    Either way the log and the writer are set up by the lifespan: serve it with an ASGI server (or enter
+    `app.router.lifespan_context(app)`) before sending requests.
+    """
+    settings = settings or load()
+    app_metrics = metrics.Metrics()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        from activitylog.storage import open_store
+
+        opened = store if store is not None else open_store(settings.database_url)
+        writer = GroupCommitWriter(opened)
+        activity_log = ActivityLog(opened)
+        app.state.services = Services(
+            activity_log, settings, app_metrics, writer, TokenCache(settings.token_cache_seconds)
+        )
+        retention = None
+        if settings.retention_interval_hours > 0:
+            retention = RetentionScheduler(activity_log, interval_s=settings.retention_interval_hours * 3600)
+            retention.start()
+        app.state.retention = retention
+        warm_up()
+        # What start-up built lives as long as the process: keep the collector from walking it again and again.
+        gc.collect()
+        gc.freeze()
+        try:
+            yield
+        finally:
+            if retention is not None:
+                retention.stop()
+            writer.close()
+            if store is None:
+                opened.close()
+
+    app = FastAPI(
+        title="activitylog",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.metrics = app_metrics
+    errors.install(app)
+    app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=app_metrics)
+    for router in (events.router, intercom.router, health.router, metrics.router):
+        app.include_router(router)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema is not None:
+        return app.openapi_schema
+    document = get_openapi(
+        title=app.title, version=app.version, description=app.description, routes=app.routes, tags=_TAGS
+    )
+    components = document.setdefault("components", {}).setdefault("schemas", {})
+    _, extra = models_json_schema(
+        [(EventIn, "validation"), (EventBatch, "validation"), (ActivityLogSearch, "validation")],
+        ref_template="#/components/schemas/{model}",
+    )
+    components.update(extra.get("$defs", {}))
+    for name in ("HTTPValidationError", "ValidationError"):
+        components.pop(name, None)
+    document["components"].setdefault("securitySchemes", {})[auth.SCHEME] = auth.SECURITY_SCHEME
+    for path, methods in document["paths"].items():
+        intercom_route = path.startswith(errors.INTERCOM_PREFIX)
+        for operation in methods.values():
+            if path.startswith(("/v1/", errors.INTERCOM_PREFIX)):
+                operation["security"] = [{auth.SCHEME: []}]  # every data route takes `reader` or `writer`
+            _complete_responses(operation, intercom_route)
+    # The handler answers parameter_not_found itself (Intercom's error), so the parameter is optional to
+    # FastAPI, yet required by the API.
+    for parameter in document["paths"]["/admins/activity_logs"]["get"]["parameters"]:
+        if parameter["name"] == "created_at_after":
+            parameter["required"] = True
+            parameter["schema"] = {"type": "integer", "description": parameter["schema"].get("description", "")}
+    app.openapi_schema = document
+    return document
+
+
+def _complete_responses(operation: dict[str, Any], intercom_route: bool) -> None:
+    responses: dict[str, Any] = operation["responses"]
+    model = (IntercomErrorList if intercom_route else ErrorResponse).__name__
+    for status in list(responses):
+        content = responses[status].get("content", {}).get("application/json", {})
+        if "HTTPValidationError" in str(content.get("schema", {})):
+            # FastAPI's default 422; our handlers answer invalid parameters in our own shape.
+            del responses[status]
+            wanted = "400" if intercom_route else "422"
+            responses.setdefault(
+                wanted,
+                {
+                    "description": "Invalid parameters, each named.",
+                    "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+                },
+            )
+    if operation.get("security") or intercom_route:
+        responses.setdefault(
+            "500",
+            {
+                "description": "An unexpected error (a bug): quote the request id when reporting it.",
+                "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{model}"}}},
+            },
+        )
+    for response in responses.values():
+        response.setdefault("headers", {}).update(_REQUEST_ID_HEADER)
+
+
+_TAGS = [
+    {"name": "events", "description": "Record, query and download activity."},
+    {"name": "reference", "description": "The activity-type catalog and the workspace's teammates."},
+    {"name": "intercom-compatible", "description": "Intercom's activity-log endpoints, in Intercom's shapes."},
+    {"name": "operations", "description": "Health, readiness and Prometheus metrics (no token needed)."},
+]

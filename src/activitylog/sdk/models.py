@@ -1,0 +1,112 @@
+"""What the SDK answers: plain frozen dataclasses parsed from the API's JSON (see /openapi.json)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+
+def _time(text: str) -> datetime:
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    type: Literal["teammate", "api_token", "system"]
+    id: str | None = None
+    name: str | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    """One log entry as the API returns it, with its rendered sentence."""
+
+    id: str
+    type: str
+    label: str
+    category: str
+    sentence: str
+    actor: Actor
+    occurred_at: datetime
+    recorded_at: datetime
+    ip: str | None = None
+    user_agent: str | None = None
+    metadata: dict[str, Any] = field(default_factory=dict)
+    request_id: str | None = None
+    idempotency_key: str | None = None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Event:
+        actor = data.get("actor") or {}
+        return cls(
+            id=data["id"],
+            type=data["type"],
+            label=data.get("label", data["type"]),
+            category=data.get("category", ""),
+            sentence=data.get("sentence", ""),
+            actor=Actor(actor.get("type", "system"), actor.get("id"), actor.get("name"), actor.get("email")),
+            occurred_at=_time(data["occurred_at"]),
+            recorded_at=_time(data["recorded_at"]),
+            ip=data.get("ip"),
+            user_agent=data.get("user_agent"),
+            metadata=data.get("metadata") or {},
+            request_id=data.get("request_id"),
+            idempotency_key=data.get("idempotency_key"),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EventPage:
+    events: list[Event]
+    next_cursor: str | None
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> EventPage:
+        return cls([Event.from_json(item) for item in data["data"]], data.get("next_cursor"))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedItem:
+    index: int
+    id: str
+    status: Literal["created", "duplicate"]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordResult:
+    """Every item of a `record_many`, in order: its entry id, and whether this call created it."""
+
+    items: list[RecordedItem]
+
+    @property
+    def ids(self) -> list[str]:
+        return [item.id for item in self.items]
+
+    @property
+    def created(self) -> int:
+        return sum(item.status == "created" for item in self.items)
+
+    @property
+    def duplicates(self) -> int:
+        return sum(item.status == "duplicate" for item in self.items)
+
+
+@dataclass(frozen=True, slots=True)
+class Teammate:
+    id: str
+    name: str
+    email: str | None
+    role: str | None
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActivityType:
+    code: str
+    label: str
+    category: str
+    template: str
+    metadata_schema: dict[str, Any]
+    example: dict[str, Any]

@@ -1,0 +1,145 @@
+"""API tokens: issue, list, revoke and authenticate; issuing and revoking are themselves logged.
+
+Invariants:
+- a token's secret (`al_` + 256 random bits) is shown once, when issued; only its SHA-256 is stored, so a
+  leaked database does not leak usable tokens (the secret's entropy makes a slow password hash unnecessary);
+- a token belongs to one workspace and carries scopes out of {read, write}; it reaches nothing else;
+- issuing and revoking record `api_token_creation` / `api_token_revocation` entries in the token's workspace,
+  with the actor the caller names (the CLI is the system; a teammate when a console does it).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from activitylog import ids
+from activitylog.domain.entry import SYSTEM, Actor
+from activitylog.errors import InvalidInput, NotFound
+from activitylog.service import ActivityLog
+from activitylog.storage.base import ApiToken
+
+SCOPES = ("read", "write")
+PREFIX = "al_"
+DEMO_TOKEN_NAME = "Demo token"  # noqa: S105 - a display name, not a secret
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedToken:
+    """A token just issued: the stored record and the secret, which exists nowhere else."""
+
+    token: ApiToken
+    secret: str
+
+
+def hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def parse_scopes(scopes: str | Iterable[str]) -> tuple[str, ...]:
+    """`"read,write"` or `["read"]` as a tuple in canonical order; InvalidInput naming `scopes` otherwise."""
+    given = [s.strip() for s in (scopes.split(",") if isinstance(scopes, str) else scopes) if s.strip()]
+    unknown = sorted(set(given) - set(SCOPES))
+    if unknown:
+        raise InvalidInput.single("scopes", f"unknown scope {unknown[0]!r}: use read, write or both")
+    if not given:
+        raise InvalidInput.single("scopes", "at least one scope is required: read, write or both")
+    return tuple(s for s in SCOPES if s in given)
+
+
+def _actor_event(actor: Actor) -> dict[str, Any]:
+    return {"type": actor.type, "id": actor.id, "name": actor.name, "email": actor.email}
+
+
+def create_token(
+    log: ActivityLog,
+    workspace_id: str,
+    *,
+    name: str,
+    scopes: str | Iterable[str],
+    actor: Actor = SYSTEM,
+    ip: str | None = None,
+    request_id: str | None = None,
+) -> IssuedToken:
+    """Issue a token for the workspace and log it. If logging fails, the token is revoked again."""
+    workspace = log.workspace(workspace_id)
+    name = name.strip()
+    if not 1 <= len(name) <= 200:
+        raise InvalidInput.single("name", "must be 1 to 200 characters")
+    chosen = parse_scopes(scopes)
+    secret = PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(workspace.id, ids.prefixed_id("tok"), name, hash_secret(secret), chosen, log.clock())
+    log.store.create_token(token)
+    event = {
+        "type": "api_token_creation",
+        "actor": _actor_event(actor),
+        "ip": ip,
+        "request_id": request_id,
+        "metadata": {"token": {"id": token.id, "name": token.name}, "scopes": list(chosen)},
+    }
+    try:
+        log.record(workspace.id, event)
+    except BaseException:
+        # An unlogged token must not stay usable: the log is the audit trail of who can reach the data.
+        log.store.revoke_token(workspace.id, token.id, log.clock())
+        raise
+    return IssuedToken(token, secret)
+
+
+def list_tokens(log: ActivityLog, workspace_id: str) -> list[ApiToken]:
+    return log.store.list_tokens(log.workspace(workspace_id).id)
+
+
+def revoke_token(
+    log: ActivityLog,
+    workspace_id: str,
+    token_id: str,
+    *,
+    actor: Actor = SYSTEM,
+    ip: str | None = None,
+    request_id: str | None = None,
+) -> ApiToken:
+    """Revoke an active token of the workspace and log it; NotFound when there is no such active token."""
+    workspace = log.workspace(workspace_id)
+    found = next((t for t in log.store.list_tokens(workspace.id) if t.id == token_id), None)
+    if found is None or not log.store.revoke_token(workspace.id, token_id, log.clock()):
+        raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
+    log.record(
+        workspace.id,
+        {
+            "type": "api_token_revocation",
+            "actor": _actor_event(actor),
+            "ip": ip,
+            "request_id": request_id,
+            "metadata": {"token": {"id": found.id, "name": found.name}},
+        },
+    )
+    return found
+
+
+def authenticate(log: ActivityLog, secret: str) -> ApiToken | None:
+    """The active token whose secret this is, or None (unknown, malformed or revoked)."""
+    if not secret.startswith(PREFIX) or len(secret) > 200:
+        return None
+    token = log.store.find_token(hash_secret(secret))
+    if token is None or not token.active:
+        return None
+    # The lookup was by hash; compare again in constant time so the answer does not hinge on a DB collation.
+    return token if secrets.compare_digest(token.secret_hash, hash_secret(secret)) else None
+
+
+def ensure_demo_token(log: ActivityLog, workspace_id: str | None = None) -> str:
+    """A fresh read-and-write token for the demo workspace (the given one, else the first), as its secret.
+
+    Secrets are never stored, so an earlier demo token cannot be shown again: each call issues a new one.
+    Earlier demo tokens stay valid, so a client configured with one keeps working across `make run`s.
+    """
+    if workspace_id is None:
+        workspaces = log.store.list_workspaces()
+        if not workspaces:
+            raise NotFound("the database has no workspace yet: create the demo workspace first", field="workspace")
+        workspace_id = workspaces[0].id
+    return create_token(log, workspace_id, name=DEMO_TOKEN_NAME, scopes=SCOPES).secret
