@@ -31,7 +31,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
-from activitylog.storage.sql import ENTRY_COLUMNS, ORDER, entry_row, select_page
+from activitylog.storage.sql import ENTRY_COLUMNS, ORDER, entry_row
 from activitylog.storage.sqlite.store import INSERT, SQLiteStore
 from bench.data import TEAMMATES, events
 
@@ -130,7 +130,7 @@ def bench_pages(store: SQLiteStore, repeat: int) -> list[dict[str, Any]]:
     results = []
     for label, where in combinations():
         clamped = where.clamp(log.earliest_us(workspace))
-        select = select_page(WS, clamped, limit=51)
+        select = store.page_select(WS, clamped, limit=51)  # exactly the SQL the library runs
         # The workspace object, as the API passes it: a request resolves its tenant once, from its token.
         log.query(workspace, where, limit=50)  # warm both paths alike
         raw.execute(select.sql, select.params).fetchall()

@@ -71,13 +71,67 @@ class EventIn(BaseModel):
     idempotency_key: Short | None = None
 
 
+#: The columns of a stored entry, in the order of `Prepared.row` (storage's INSERT uses the same order).
+ROW_FIELDS = (
+    "workspace_id", "id", "type", "actor_type", "actor_id", "actor_name", "actor_email", "occurred_us",
+    "recorded_us", "ip", "ip_key", "user_agent", "metadata", "request_id", "idempotency_key",
+)  # fmt: skip
+
+
 @dataclass(frozen=True, slots=True)
 class Prepared:
-    """A validated entry with what the store needs precomputed."""
+    """A validated entry as the row a store inserts (ROW_FIELDS order, metadata as JSON text).
 
-    entry: Entry
-    metadata_json: str
-    ip_key: bytes | None
+    The row is built once, in `prepare`; the Entry is built from it only when someone asks (most batches are
+    stored and answered with their ids alone, and this runs once per recorded entry).
+    """
+
+    row: tuple[Any, ...]
+    metadata: dict[str, Any]
+
+    @classmethod
+    def of(cls, entry: Entry, metadata_json: str, ip_key: bytes | None) -> Prepared:
+        actor = entry.actor
+        row = (
+            entry.workspace_id, entry.id, entry.type, actor.type, actor.id, actor.name, actor.email,
+            entry.occurred_us, entry.recorded_us, entry.ip, ip_key, entry.user_agent, metadata_json,
+            entry.request_id, entry.idempotency_key,
+        )  # fmt: skip
+        return cls(row, entry.metadata)
+
+    @property
+    def id(self) -> str:
+        return str(self.row[1])
+
+    @property
+    def occurred_us(self) -> int:
+        return int(self.row[7])
+
+    @property
+    def idempotency_key(self) -> str | None:
+        key: str | None = self.row[14]
+        return key
+
+    @property
+    def metadata_json(self) -> str:
+        return str(self.row[12])
+
+    @property
+    def ip_key(self) -> bytes | None:
+        key: bytes | None = self.row[10]
+        return key
+
+    @property
+    def actor(self) -> Actor:
+        row = self.row
+        return Actor(row[3], row[4], row[5], row[6])
+
+    @property
+    def entry(self) -> Entry:
+        row = self.row
+        return Entry(
+            row[1], row[0], row[2], self.actor, row[7], row[8], row[9], row[11], self.metadata, row[13], row[14]
+        )
 
 
 # One encoder for every entry: compact, UTF-8 as is, and no NaN (PostgreSQL's JSONB refuses it too).
@@ -205,21 +259,12 @@ def prepare(
     if errors:
         return errors
     actor = event.actor
-    # Positional construction: this runs once per recorded entry.
-    entry = Entry(
-        (id_for or ids.entry_id)(occurred_us),
-        workspace_id,
-        event.type,
-        Actor(actor.type, actor.id, actor.name, actor.email),
-        occurred_us,
-        now_us,
-        ip,
-        event.user_agent,
-        metadata,
-        event.request_id,
+    row = (
+        workspace_id, (id_for or ids.entry_id)(occurred_us), event.type, actor.type, actor.id, actor.name,
+        actor.email, occurred_us, now_us, ip, ip_key, event.user_agent, metadata_json, event.request_id,
         event.idempotency_key,
-    )
-    return Prepared(entry, metadata_json, ip_key)
+    )  # fmt: skip
+    return Prepared(row, metadata)
 
 
 def parse_event(item: Any, index: int | None = None) -> EventIn | list[FieldError]:

@@ -16,16 +16,13 @@ from typing import Any
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Actor, Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import Prepared
+from activitylog.domain.validation import ROW_FIELDS, Prepared
 
 ENTRY_COLUMNS = (
     "id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip, user_agent, "
     "metadata, request_id, idempotency_key"
 )
-INSERT_COLUMNS = (
-    "workspace_id, id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip, "
-    "ip_key, user_agent, metadata, request_id, idempotency_key"
-)
+INSERT_COLUMNS = ", ".join(ROW_FIELDS)
 #: What locating a position in the log needs: covered by the indexes, so no table row is read.
 KEY_COLUMNS = "id, occurred_us"
 ORDER = "ORDER BY occurred_us DESC, id DESC"
@@ -33,43 +30,19 @@ MAX_UNION = 24  # beyond this many values, scanning the timeline beats merging p
 
 
 def entry_from_row(workspace_id: str, row: Sequence[Any]) -> Entry:
-    """An entry from a row in ENTRY_COLUMNS order (metadata as JSON text on both backends)."""
+    """An entry from a row in ENTRY_COLUMNS order (metadata as JSON text on both backends, parsed on use)."""
+    # Positional: this runs for every entry of every page.
     return Entry(
-        id=row[0],
-        workspace_id=workspace_id,
-        type=row[1],
-        actor=Actor(row[2], row[3], row[4], row[5]),
-        occurred_us=row[6],
-        recorded_us=row[7],
-        ip=row[8],
-        user_agent=row[9],
-        metadata_raw=row[10],
-        request_id=row[11],
-        idempotency_key=row[12],
-    )
+        row[0], workspace_id, row[1], Actor(row[2], row[3], row[4], row[5]), row[6], row[7], row[8], row[9],
+        row[10], row[11], row[12],
+    )  # fmt: skip
 
 
 def entry_row(workspace_id: str, prepared: Prepared) -> tuple[Any, ...]:
-    """The values to insert, in INSERT_COLUMNS order."""
-    entry = prepared.entry
-    actor = entry.actor
-    return (
-        workspace_id,
-        entry.id,
-        entry.type,
-        actor.type,
-        actor.id,
-        actor.name,
-        actor.email,
-        entry.occurred_us,
-        entry.recorded_us,
-        entry.ip,
-        prepared.ip_key,
-        entry.user_agent,
-        prepared.metadata_json,
-        entry.request_id,
-        entry.idempotency_key,
-    )
+    """The values to insert, in INSERT_COLUMNS order: the prepared row, checked to be of this workspace."""
+    if prepared.row[0] != workspace_id:
+        raise ValueError("an entry prepared for another workspace")  # a bug, never user input
+    return prepared.row
 
 
 @dataclass(frozen=True, slots=True)

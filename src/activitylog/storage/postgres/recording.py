@@ -51,16 +51,16 @@ def plan(workspace_id: str, batch: Sequence[Prepared], first: dict[str, Prepared
     duplicates: list[Duplicate] = []
     rows: list[tuple[Any, ...]] = []
     for index, prepared in enumerate(batch):
-        key = prepared.entry.idempotency_key
+        key = prepared.idempotency_key
         if key is not None:
             if key in used:
                 duplicates.append(Duplicate(index, key, used[key]))
                 continue
             if first[key] is not prepared:  # the same key earlier in this batch
-                duplicates.append(Duplicate(index, key, first[key].entry.id))
+                duplicates.append(Duplicate(index, key, first[key].id))
                 continue
         rows.append(entry_row(workspace_id, prepared))
-        inserted.append(prepared.entry.id)
+        inserted.append(prepared.id)
     return rows, inserted, duplicates
 
 
@@ -79,8 +79,8 @@ def claim(
     concurrent batch is claiming makes this wait for that batch's commit. Sorted keys: no deadlocks.
     """
     keys = sorted(offered)
-    ids = [offered[k].entry.id for k in keys]
-    times = [offered[k].entry.occurred_us for k in keys]
+    ids = [offered[k].id for k in keys]
+    times = [offered[k].occurred_us for k in keys]
     try:
         with (
             connection.transaction(),
@@ -111,7 +111,7 @@ def claim(
         "WHERE workspace_id = %b AND idempotency_key = ANY(%b::text[])",
         (workspace_id, keys),
     ).fetchall()
-    return {key: entry_id for key, entry_id in stored if entry_id != offered[key].entry.id}, None
+    return {key: entry_id for key, entry_id in stored if entry_id != offered[key].id}, None
 
 
 def write_rows(connection: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> None:

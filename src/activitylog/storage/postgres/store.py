@@ -157,7 +157,7 @@ class PostgresStore:
         """
         with self._connection() as connection:
             if entry is not None:
-                self._partitions.ensure(connection, [month_of(entry.entry.occurred_us)])
+                self._partitions.ensure(connection, [month_of(entry.occurred_us)])
             with connection.transaction():
                 row = connection.execute(
                     "SELECT retention_days FROM workspaces WHERE id = %s FOR UPDATE", (workspace_id,)
@@ -244,7 +244,7 @@ class PostgresStore:
     def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult:
         # Every month from the batch's oldest to its newest: two month lookups instead of one per entry (an
         # empty month in between gets its partition early, which is harmless).
-        times = [p.entry.occurred_us for p in batch]
+        times = [p.occurred_us for p in batch]
         months = months_between(month_of(min(times)), month_of(max(times))) if times else []
         with self._connection() as connection:
             for attempt in (1, 2):
@@ -276,7 +276,7 @@ class PostgresStore:
         """
         first: dict[str, Prepared] = {}
         for prepared in batch:
-            key = prepared.entry.idempotency_key
+            key = prepared.idempotency_key
             if key is not None and key not in first:
                 first[key] = prepared
         if first:
@@ -287,12 +287,12 @@ class PostgresStore:
             rows, inserted, duplicates = plan(workspace_id, batch, first, {})
         write_rows(connection, rows)
         actors = {
-            p.entry.actor.id: p.entry.actor
+            p.actor.id: p.actor
             for p in batch
-            if p.entry.actor.type == "teammate"
-            and p.entry.actor.id
-            and p.entry.actor.name
-            and (workspace_id, p.entry.actor.id) not in self._known_actors
+            if p.actor.type == "teammate"
+            and p.actor.id
+            and p.actor.name
+            and (workspace_id, p.actor.id) not in self._known_actors
         }
         if actors:
             # Teammates first seen in events join the teammate filter; the console's own records win.
