@@ -139,6 +139,20 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan
 _EVENTS = TypeAdapter(list[EventIn])
 
 
+# Metadata already found valid for its type, as JSON text: logs repeat themselves (the same teammate signing in
+# the same way every day), and checking a schema costs more than looking the text up. Bounded; the schema is
+# fixed for the life of the process, so an entry never goes stale.
+_VALID_METADATA: set[tuple[str, str]] = set()
+_VALID_METADATA_MAX = 50_000
+
+
+def _remember_valid(code: str, metadata_json: str) -> None:
+    if len(metadata_json) <= 512:  # small texts only: the set stays small and hashing them stays cheap
+        if len(_VALID_METADATA) >= _VALID_METADATA_MAX:
+            _VALID_METADATA.clear()
+        _VALID_METADATA.add((code, metadata_json))
+
+
 @cache
 def _metadata_validator(code: str) -> Callable[[Any], Any]:
     activity_type = REGISTRY[code]
@@ -243,15 +257,19 @@ def prepare(
             errors.append(FieldError("ip", f"{event.ip!r} is not an IPv4 or IPv6 address", index))
 
     metadata = event.metadata
-    if activity_type is not None:
-        if activity_type.masked:
-            metadata = _mask(metadata, activity_type.masked)
-        errors.extend(_check_metadata(event.type, metadata, index))
+    if activity_type is not None and activity_type.masked:
+        metadata = _mask(metadata, activity_type.masked)
     try:
         metadata_json = _ENCODER.encode(metadata)
     except ValueError:
         errors.append(FieldError("metadata", "must not contain NaN or infinite numbers", index))
         metadata_json = "{}"
+    if activity_type is not None and (event.type, metadata_json) not in _VALID_METADATA:
+        problems = _check_metadata(event.type, metadata, index)
+        if problems:
+            errors.extend(problems)
+        else:
+            _remember_valid(event.type, metadata_json)
     # A character is at most 4 bytes of UTF-8: short texts need no encoding to know they fit.
     if len(metadata_json) > MAX_METADATA_BYTES // 4 and (size := len(metadata_json.encode())) > MAX_METADATA_BYTES:
         errors.append(FieldError("metadata", f"is {size:,} bytes; the limit is 32 KiB", index))

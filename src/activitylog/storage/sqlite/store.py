@@ -287,13 +287,14 @@ class SQLiteStore:
         which entries they duplicate. The common case costs no lookup at all.
         """
         cursor = connection.executemany(INSERT_SKIPPING_USED_KEYS, [entry_row(workspace_id, p) for p in batch])
-        actors = {p.actor.id: p.actor for p in batch if p.actor.type == "teammate"}
+        # Teammates first seen in events join the teammate filter; the console's own records win. From the rows
+        # (actor_type, actor_id, actor_name, actor_email at 3 to 6): this runs for every recorded entry.
+        actors = {p.row[4]: p.row for p in batch if p.row[3] == "teammate" and p.row[5]}
         if actors:
-            # Teammates first seen in events join the teammate filter; the console's own records win.
             connection.executemany(
                 "INSERT INTO teammates (workspace_id, id, name, email) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (workspace_id, id) DO NOTHING",
-                [(workspace_id, a.id, a.name, a.email) for a in actors.values() if a.name],
+                [(workspace_id, row[4], row[5], row[6]) for row in actors.values()],
             )
         if cursor.rowcount == len(batch):
             return RecordResult([p.id for p in batch], [])
