@@ -331,18 +331,7 @@ _TYPES_BODY: bytes | None = None
 def _types_body() -> bytes:
     global _TYPES_BODY  # the catalog is fixed at import: serialise it once
     if _TYPES_BODY is None:
-        data = [
-            {
-                "code": t.code,
-                "label": t.label,
-                "category": t.category,
-                "source": t.source,
-                "template": t.template,
-                "metadata_schema": t.schema,
-                "example": t.example,
-            }
-            for t in REGISTRY
-        ]
+        data = [t.as_dict() for t in REGISTRY]
         _TYPES_BODY = dumps({"data": data})
     return _TYPES_BODY
 

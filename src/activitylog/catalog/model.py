@@ -35,6 +35,18 @@ class ActivityType:
     # Metadata keys whose values are secrets: a change is recorded, the value is masked on the way in.
     masked: tuple[str, ...] = field(default=())
 
+    def as_dict(self) -> dict[str, Any]:
+        """The type as the API and `activitylog types --format json` describe it."""
+        return {
+            "code": self.code,
+            "label": self.label,
+            "category": self.category,
+            "source": self.source,
+            "template": self.template,
+            "metadata_schema": self.schema,
+            "example": self.example,
+        }
+
 
 class DuplicateActivityType(Exception):
     """Two catalog entries claimed the same code."""

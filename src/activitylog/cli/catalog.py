@@ -18,18 +18,7 @@ def types_command(fmt: str, category: str | None) -> None:
     """List every activity type: code, label, category and an example sentence."""
     chosen = [t for t in REGISTRY if category is None or t.category.lower() == category.lower()]
     if fmt == "json":
-        data = [
-            {
-                "code": t.code,
-                "label": t.label,
-                "category": t.category,
-                "source": t.source,
-                "template": t.template,
-                "metadata_schema": t.schema,
-                "example": t.example,
-            }
-            for t in chosen
-        ]
+        data = [t.as_dict() for t in chosen]
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     table = Table("Code", "Label", "Category", "Example sentence", title=f"{len(chosen)} activity types")
