@@ -126,8 +126,11 @@ def _parallel(
     try:
         assert worker.stdin is not None
         assert worker.stdout is not None
-        worker.stdin.write(json.dumps(job))
-        worker.stdin.close()
+        try:
+            worker.stdin.write(json.dumps(job))
+            worker.stdin.close()
+        except BrokenPipeError:
+            pass  # the worker died at once: its exit code, read below, hands its half to this process
         head = 0
 
         def count_head(rows: int) -> None:
