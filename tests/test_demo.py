@@ -14,6 +14,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from click.testing import CliRunner
 
+from activitylog.accounts import passwords
+from activitylog.accounts.permissions import SETTINGS, TEAMMATES
+from activitylog.accounts.repository import StoreReader, member_by_email
 from activitylog.catalog import REGISTRY
 from activitylog.cli import main
 from activitylog.demo import ADMIN, WORKSPACE_ID, create_demo, generate
@@ -219,7 +222,18 @@ def test_json_output_and_second_runs(sqlite_url: str) -> None:
     assert created["workspace_name"] == "Acme"
     assert created["database_url"] == sqlite_url
     assert created["entries"] == 500
-    assert created["admin"] == {"id": ADMIN.id, "name": "Beth-Ann Sher", "email": "beth-ann@acme.test"}
+    admin = created["admin"]
+    assert {k: admin[k] for k in ("id", "name", "email")} == {
+        "id": ADMIN.id,
+        "name": "Beth-Ann Sher",
+        "email": "beth-ann@acme.test",
+    }
+    # The printed sign-ins: the admin has both permissions, the other teammate lacks the log's.
+    assert admin["permissions"] == [SETTINGS, TEAMMATES]
+    assert len(admin["password"]) >= 12
+    other = created["without_log_permission"]
+    assert SETTINGS not in other["permissions"]
+    assert created["sign_in_path"] == "/a/ws_acme/sign-in"
     assert len(created["teammates"]) >= 10
     assert created["created"] is True
     assert created["api_token"].startswith("al_")
@@ -238,6 +252,16 @@ def test_json_output_and_second_runs(sqlite_url: str) -> None:
     again = json.loads(output)
     assert code == 0
     assert again["created"] is False
+    # Passwords are new on every run (only hashes are kept); the new one is the one that works.
+    assert again["admin"]["password"] != admin["password"]
+    store = open_store(sqlite_url, migrate=False)
+    try:
+        found = member_by_email(StoreReader(store), "ws_acme", again["admin"]["email"])
+        assert found is not None
+        assert passwords.verify(found.password_hash, again["admin"]["password"])
+        assert not passwords.verify(found.password_hash, admin["password"])
+    finally:
+        store.close()
     assert again["api_token"] != created["api_token"]  # secrets are not stored: each run issues a new one
     assert again["entries"] == 502  # the demo, and the two tokens issued since, each logged
 

@@ -43,6 +43,11 @@ class Settings(BaseSettings):
         description="How often the server purges entries past each workspace's retention period (0: never; "
         "then run `activitylog retention run` from cron).",
     )
+    cookie_secure: bool = Field(
+        True,
+        description="Mark the console's cookies Secure: browsers send them over HTTPS and to localhost only. Turn "
+        "off only to serve the console over plain HTTP on a private network.",
+    )
     access_log: bool = Field(True, description="Log one line per HTTP request to standard output.")
     log_level: str = Field("info", description="The server's log level: debug, info, warning or error.")
 

@@ -5,7 +5,8 @@ Invariants:
   leaked database does not leak usable tokens (the secret's entropy makes a slow password hash unnecessary);
 - a token belongs to one workspace and carries scopes out of {read, write}; it reaches nothing else;
 - issuing and revoking record `api_token_creation` / `api_token_revocation` entries in the token's workspace,
-  with the actor the caller names (the CLI is the system; a teammate when a console does it).
+  in the same transaction as the change, with the actor the caller names (the CLI is the system; a teammate
+  when the console does it).
 """
 
 from __future__ import annotations
@@ -54,6 +55,15 @@ def _actor_event(actor: Actor) -> dict[str, Any]:
     return {"type": actor.type, "id": actor.id, "name": actor.name, "email": actor.email}
 
 
+def _event(type_: str, actor: Actor, metadata: dict[str, Any], ip: str | None, user_agent: str | None,
+           request_id: str | None) -> dict[str, Any]:  # fmt: skip
+    event: dict[str, Any] = {"type": type_, "actor": _actor_event(actor), "metadata": metadata}
+    for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
+        if value is not None:
+            event[name] = value
+    return event
+
+
 def create_token(
     log: ActivityLog,
     workspace_id: str,
@@ -62,9 +72,10 @@ def create_token(
     scopes: str | Iterable[str],
     actor: Actor = SYSTEM,
     ip: str | None = None,
+    user_agent: str | None = None,
     request_id: str | None = None,
 ) -> IssuedToken:
-    """Issue a token for the workspace and log it. If logging fails, the token is revoked again."""
+    """Issue a token for the workspace with its `api_token_creation` entry, in one transaction."""
     workspace = log.workspace(workspace_id)
     name = name.strip()
     if not 1 <= len(name) <= 200:
@@ -72,20 +83,15 @@ def create_token(
     chosen = parse_scopes(scopes)
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(workspace.id, ids.prefixed_id("tok"), name, hash_secret(secret), chosen, log.clock())
-    log.store.create_token(token)
-    event = {
-        "type": "api_token_creation",
-        "actor": _actor_event(actor),
-        "ip": ip,
-        "request_id": request_id,
-        "metadata": {"token": {"id": token.id, "name": token.name}, "scopes": list(chosen)},
-    }
-    try:
-        log.record(workspace.id, event)
-    except BaseException:
-        # An unlogged token must not stay usable: the log is the audit trail of who can reach the data.
-        log.store.revoke_token(workspace.id, token.id, log.clock())
-        raise
+    metadata = {"token": {"id": token.id, "name": token.name}, "scopes": list(chosen)}
+    entries = log.prepare(workspace, [_event("api_token_creation", actor, metadata, ip, user_agent, request_id)])
+    with log.store.transaction(workspace.id) as tx:
+        tx.execute(
+            "INSERT INTO api_tokens (workspace_id, id, name, secret_hash, scopes, created_us) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (token.workspace_id, token.id, token.name, token.secret_hash, ",".join(chosen), token.created_us),
+        )
+        tx.record(entries)
     return IssuedToken(token, secret)
 
 
@@ -100,23 +106,24 @@ def revoke_token(
     *,
     actor: Actor = SYSTEM,
     ip: str | None = None,
+    user_agent: str | None = None,
     request_id: str | None = None,
 ) -> ApiToken:
-    """Revoke an active token of the workspace and log it; NotFound when there is no such active token."""
+    """Revoke an active token of the workspace with its `api_token_revocation` entry, in one transaction;
+    NotFound when the workspace has no such active token."""
     workspace = log.workspace(workspace_id)
-    found = next((t for t in log.store.list_tokens(workspace.id) if t.id == token_id), None)
-    if found is None or not log.store.revoke_token(workspace.id, token_id, log.clock()):
+    found = next((t for t in log.store.list_tokens(workspace.id) if t.id == token_id and t.active), None)
+    if found is None:
         raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
-    log.record(
-        workspace.id,
-        {
-            "type": "api_token_revocation",
-            "actor": _actor_event(actor),
-            "ip": ip,
-            "request_id": request_id,
-            "metadata": {"token": {"id": found.id, "name": found.name}},
-        },
-    )
+    metadata = {"token": {"id": found.id, "name": found.name}}
+    entries = log.prepare(workspace, [_event("api_token_revocation", actor, metadata, ip, user_agent, request_id)])
+    with log.store.transaction(workspace.id) as tx:
+        if not tx.execute(
+            "UPDATE api_tokens SET revoked_us = ? WHERE workspace_id = ? AND id = ? AND revoked_us IS NULL",
+            (log.clock(), workspace.id, token_id),
+        ):
+            raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
+        tx.record(entries)
     return found
 
 

@@ -29,6 +29,8 @@ from activitylog.service import ActivityLog
 from activitylog.settings import Settings, load
 from activitylog.storage.base import Store
 from activitylog.storage.writer import GroupCommitWriter
+from activitylog.web import pages
+from activitylog.web.context import Accounts
 
 DESCRIPTION = """\
 A teammate activity log: who did what in a workspace, when, and from where.
@@ -74,6 +76,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             retention = RetentionScheduler(activity_log, interval_s=settings.retention_interval_hours * 3600)
             retention.start()
         app.state.retention = retention
+        app.state.accounts = Accounts.over(activity_log)
         warm_up()
         # What start-up built lives as long as the process: keep the collector from walking it again and again.
         gc.collect()
@@ -102,6 +105,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(metrics.MetricsMiddleware, metrics=app_metrics)
     for router in (events.router, intercom.router, health.router, metrics.router):
         app.include_router(router)
+    pages.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

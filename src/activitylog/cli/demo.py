@@ -26,11 +26,13 @@ from activitylog.demo import (
     create_demo,
     existing_demo,
 )
+from activitylog.demo.access import PRINTED, SignIn, new_passwords
 from activitylog.errors import ActivityLogError, Conflict
 from activitylog.timeutil import from_us, now_us
 from activitylog.tokens import ensure_demo_token
 
 MAX_EVENTS = 5_000_000
+SIGN_IN_PATH = f"/a/{WORKSPACE_ID}/sign-in"
 
 
 @click.command()
@@ -64,11 +66,13 @@ def demo(ctx: CliContext, events: int, seed: int, as_json: bool, if_empty: bool)
     except ActivityLogError as problem:
         raise fail(problem) from None
     token = ensure_demo_token(ctx.log, WORKSPACE_ID)
+    sign_ins = new_passwords(ctx.log.store, WORKSPACE_ID)
     if as_json:
-        data = {**result.as_dict(_shown(ctx.database_url)), "api_token": token, "api_token_scopes": ["read", "write"]}
+        data = {**result.as_dict(_shown(ctx.database_url)), **_access_json(token, sign_ins)}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
     else:
         _summary(ctx, result, token)
+        _print_sign_ins(sign_ins)
 
 
 def _create(ctx: CliContext, events: int, seed: int, *, show_progress: bool) -> DemoResult:
@@ -98,16 +102,36 @@ def _already_there() -> click.ClickException:
 def _report_existing(ctx: CliContext, existing: DemoResult, as_json: bool) -> None:
     # Secrets are stored only as hashes, so the demo's earlier token cannot be shown again: issue a new one.
     token = ensure_demo_token(ctx.log, existing.workspace.id)
+    sign_ins = new_passwords(ctx.log.store, existing.workspace.id)
     if as_json:
-        data = {**existing.as_dict(_shown(ctx.database_url)), "api_token": token, "api_token_scopes": ["read", "write"]}
+        data = {**existing.as_dict(_shown(ctx.database_url)), **_access_json(token, sign_ins)}
         click.echo(json.dumps(data, indent=2, ensure_ascii=False))
         return
     click.echo(
         f"The demo workspace {existing.workspace.name} ({existing.workspace.id}) already exists with "
         f"{existing.entries:,} entries; nothing to create.\n"
-        f"  admin {ADMIN.name} <{ADMIN.email}>\n"
         f"  API token (read, write; shown once): {token}"
     )
+    _print_sign_ins(sign_ins)
+
+
+def _access_json(token: str, sign_ins: dict[str, SignIn]) -> dict[str, object]:
+    admin, other = ({"id": person.id, **sign_ins[person.id].as_dict()} for person in PRINTED)
+    return {
+        "api_token": token,
+        "api_token_scopes": ["read", "write"],
+        "sign_in_path": SIGN_IN_PATH,
+        "admin": admin,
+        "without_log_permission": other,
+        "sign_ins": [{"id": tid, **s.as_dict()} for tid, s in sign_ins.items()],
+    }
+
+
+def _print_sign_ins(sign_ins: dict[str, SignIn]) -> None:
+    admin, other = (sign_ins[person.id] for person in PRINTED)
+    click.echo(f"Sign in at {SIGN_IN_PATH} on the server (passwords are new on every run, shown once):")
+    click.echo(f"  admin:                      {admin.email}  password {admin.password}  ({admin.role})")
+    click.echo(f"  without the log permission: {other.email}  password {other.password}  ({other.role})")
 
 
 def _summary(ctx: CliContext, result: DemoResult, token: str) -> None:

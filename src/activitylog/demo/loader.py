@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
+from activitylog.demo.access import seed_roles
 from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
 from activitylog.demo.people import ADMIN, teammates
 from activitylog.domain.filters import ActivityFilter
@@ -91,6 +92,7 @@ def create_demo(
 
     store.create_workspace(workspace)
     directory = teammates(WORKSPACE_ID)
+    seed_roles(store, WORKSPACE_ID, workspace.created_us)
     store.upsert_teammates(directory)
     ids = random.Random(f"activitylog-demo-ids:{seed}")  # noqa: S311 - reproducible ids are the point
 

@@ -41,6 +41,11 @@ _LINUX_CHROME = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like
 LAST_WEEK = 51  # the oldest week of the year the demo covers (weeks are counted back from the current one)
 
 
+def role_id(name: str) -> str:
+    """The id of the demo's role with this name (`Support lead` is `role_support_lead`)."""
+    return "role_" + "_".join(name.lower().split())
+
+
 @dataclass(frozen=True, slots=True)
 class Person:
     """A teammate of the demo workspace, and what they tend to do.
@@ -63,7 +68,8 @@ class Person:
         return self.active_weeks is not None and self.active_weeks[0] <= week <= self.active_weeks[1]
 
     def teammate(self, workspace_id: str) -> Teammate:
-        return Teammate(workspace_id, self.id, self.name, self.email, self.role, self.status)
+        # The stored role is the role's id (see `demo.access`); `role` here is its name.
+        return Teammate(workspace_id, self.id, self.name, self.email, role_id(self.role), self.status)
 
     def actor(self) -> dict[str, Any]:
         # The name travels with the entry, so it stays readable after the teammate is deleted.

@@ -11,6 +11,7 @@ Invariants every backend keeps (the contract tests in tests/storage check each o
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -92,10 +93,34 @@ class PurgeResult:
     removed: int
 
 
+class Transaction(Protocol):
+    """One write transaction of the console (a change and its log entry, stored together or not at all).
+
+    SQL uses `?` placeholders and portable syntax; `for_update` is the row-lock suffix for a SELECT that reads
+    what the transaction will change (empty on SQLite, whose write transactions are already serialised).
+    """
+
+    for_update: str
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run a statement; answers the number of rows it changed."""
+        ...
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
+    def record(self, entries: Sequence[Prepared]) -> RecordResult:
+        """Record log entries of the transaction's workspace, committed with everything else or not at all."""
+        ...
+
+
 class Store(Protocol):
     url: str
 
     def close(self) -> None: ...
+
+    # The console's own tables (accounts): portable SQL in a unit of work, and reads.
+    def transaction(self, workspace_id: str) -> AbstractContextManager[Transaction]: ...
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
     # Workspaces and teammates
     def create_workspace(self, workspace: Workspace) -> Workspace: ...

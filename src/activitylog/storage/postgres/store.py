@@ -75,6 +75,32 @@ def _is_missing_partition(problem: errors.CheckViolation) -> bool:
     return "no partition of relation" in str(problem)
 
 
+class PostgresTransaction:
+    """The console's unit of work on one pooled connection (see `storage.base.Transaction`)."""
+
+    for_update = " FOR UPDATE"
+
+    def __init__(self, store: PostgresStore, connection: psycopg.Connection[Any], workspace_id: str) -> None:
+        self._store = store
+        self._connection = connection
+        self._workspace_id = workspace_id
+        self.actors: set[str] = set()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._connection.execute(_pg(sql), params).rowcount
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection.execute(_pg(sql), params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        return self._connection.execute(_pg(sql), params).fetchone()
+
+    def record(self, entries: Sequence[Prepared]) -> RecordResult:
+        result, actors = self._store._write_entries(self._connection, self._workspace_id, entries)
+        self.actors |= actors
+        return result
+
+
 class PostgresStore:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -114,6 +140,20 @@ class PostgresStore:
         except psycopg.OperationalError as problem:
             # Unreachable, restarting, a lock not granted, a pool exhausted: all worth a retry later.
             raise Unavailable(f"the database is unavailable: {str(problem).strip()}") from None
+
+    @contextmanager
+    def transaction(self, workspace_id: str) -> Iterator[PostgresTransaction]:
+        with self._connection() as connection:
+            # Console entries happen now: this month's partition exists before the transaction needs it.
+            self._partitions.ensure(connection, [month_of(now_us())])
+            unit = PostgresTransaction(self, connection, workspace_id)
+            with connection.transaction():
+                yield unit
+            self._remember_actors(workspace_id, unit.actors)
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._connection() as connection:
+            return connection.execute(_pg(sql), params).fetchall()
 
     def close(self) -> None:
         self._pool.close()
@@ -184,8 +224,10 @@ class PostgresStore:
     def list_teammates(self, workspace_id: str) -> list[Teammate]:
         with self._connection() as connection:
             rows = connection.execute(
-                f"SELECT {_TEAMMATE_COLUMNS} FROM teammates WHERE workspace_id = %s "
-                "ORDER BY status = 'deleted', lower(name), id",
+                # The role's name where the console manages roles, else the role as events named it.
+                "SELECT t.workspace_id, t.id, t.name, t.email, coalesce(r.name, t.role), t.status FROM teammates t "
+                "LEFT JOIN roles r ON r.workspace_id = t.workspace_id AND r.id = t.role WHERE t.workspace_id = %s "
+                "ORDER BY t.status = 'deleted', lower(t.name), t.id",
                 (workspace_id,),
             ).fetchall()
         return [Teammate(*row) for row in rows]

@@ -76,6 +76,30 @@ def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
         yield items[start : start + size]
 
 
+class SQLiteTransaction:
+    """The console's unit of work on the write connection (see `storage.base.Transaction`)."""
+
+    for_update = ""  # a write transaction (BEGIN IMMEDIATE) already excludes every other writer
+
+    def __init__(self, store: SQLiteStore, connection: sqlite3.Connection, workspace_id: str) -> None:
+        self._store = store
+        self._connection = connection
+        self._workspace_id = workspace_id
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        return self._connection.execute(sql, params).rowcount
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._connection.execute(sql, params).fetchall()
+
+    def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        row: tuple[Any, ...] | None = self._connection.execute(sql, params).fetchone()
+        return row
+
+    def record(self, entries: Sequence[Prepared]) -> RecordResult:
+        return self._store._write_entries(self._connection, self._workspace_id, entries)
+
+
 class SQLiteStore:
     def __init__(self, url: str) -> None:
         self.url = url
@@ -114,6 +138,14 @@ class SQLiteStore:
             except sqlite3.OperationalError as problem:
                 connection.execute("ROLLBACK")
                 raise Unavailable(f"the database could not commit: {problem}") from None
+
+    @contextmanager
+    def transaction(self, workspace_id: str) -> Iterator[SQLiteTransaction]:
+        with self._write() as connection:
+            yield SQLiteTransaction(self, connection, workspace_id)
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._reader().execute(sql, params).fetchall()
 
     def close(self) -> None:
         self._writer.close()
@@ -189,8 +221,10 @@ class SQLiteStore:
         rows = (
             self._reader()
             .execute(
-                "SELECT workspace_id, id, name, email, role, status FROM teammates WHERE workspace_id = ? "
-                "ORDER BY status = 'deleted', name COLLATE NOCASE, id",
+                # The role's name where the console manages roles, else the role as events named it.
+                "SELECT t.workspace_id, t.id, t.name, t.email, coalesce(r.name, t.role), t.status FROM teammates t "
+                "LEFT JOIN roles r ON r.workspace_id = t.workspace_id AND r.id = t.role WHERE t.workspace_id = ? "
+                "ORDER BY t.status = 'deleted', t.name COLLATE NOCASE, t.id",
                 (workspace_id,),
             )
             .fetchall()

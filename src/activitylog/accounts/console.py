@@ -1,0 +1,113 @@
+"""The console's unit of work: a change to the workspace and its log entries, in one transaction.
+
+`Console.change` opens a store transaction, lets the caller read (with row locks where the backend has them)
+and write, collects the entries the change must log, validates them against the catalog and records them
+before the commit. If anything fails (a rule, a conflict, an entry that does not validate), nothing of the
+change and nothing of the log is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from activitylog.accounts import permissions, repository
+from activitylog.accounts.model import Invite, Member, Role, Security
+from activitylog.errors import Forbidden, NotFound
+from activitylog.service import ActivityLog
+from activitylog.storage.base import Store, Transaction, Workspace
+
+
+@dataclass(frozen=True, slots=True)
+class Origin:
+    """Where a console request came from, as every entry it causes records it."""
+
+    ip: str | None = None
+    user_agent: str | None = None
+    request_id: str | None = None
+
+
+class PermissionDenied(Forbidden):
+    """A teammate lacks a permission; the page names it."""
+
+    def __init__(self, permission: str) -> None:
+        label = permissions.label(permission)
+        super().__init__(f"You need the {label} permission to open this page.", field="permission")
+        self.permission = permission
+
+
+@dataclass(slots=True)
+class Change:
+    """One transaction: the store's `tx`, and the events to log when it commits."""
+
+    tx: Transaction
+    workspace: Workspace
+    origin: Origin
+    events: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def lock(self) -> str:
+        return self.tx.for_update
+
+    def log(self, type_: str, actor: Mapping[str, Any], metadata: Mapping[str, Any]) -> None:
+        event: dict[str, Any] = {"type": type_, "actor": dict(actor), "metadata": dict(metadata)}
+        for name in ("ip", "user_agent", "request_id"):
+            value = getattr(self.origin, name)
+            if value is not None:
+                event[name] = value[:1000] if name == "user_agent" else value
+        self.events.append(event)
+
+
+class Console:
+    def __init__(self, log: ActivityLog) -> None:
+        self.log = log
+        self.store: Store = log.store
+        self.reader = repository.StoreReader(log.store)
+
+    @property
+    def now(self) -> int:
+        return self.log.clock()
+
+    @contextmanager
+    def change(self, workspace: Workspace, origin: Origin) -> Iterator[Change]:
+        with self.store.transaction(workspace.id) as tx:
+            unit = Change(tx, workspace, origin)
+            yield unit
+            if unit.events:
+                tx.record(self.log.prepare(workspace, unit.events))
+
+    # Reads -------------------------------------------------------------------------------------------
+
+    def workspace(self, workspace_id: str) -> Workspace:
+        return self.log.workspace(workspace_id)
+
+    def security(self, workspace_id: str) -> Security:
+        found = repository.security(self.reader, workspace_id)
+        if found is None:
+            raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
+        return found
+
+    def roles(self, workspace_id: str) -> dict[str, Role]:
+        return repository.roles(self.reader, workspace_id)
+
+    def members(self, workspace_id: str) -> list[Member]:
+        return repository.members(self.reader, workspace_id)
+
+    def invites(self, workspace_id: str) -> list[Invite]:
+        """Pending invitations (an expired one shows until cancelled, so an admin sees it lapsed)."""
+        return repository.invites(self.reader, workspace_id)
+
+    def member(self, workspace_id: str, teammate_id: str) -> Member:
+        found = repository.member(self.reader, workspace_id, teammate_id)
+        if found is None or found.status == "deleted":
+            raise NotFound(f"no teammate {teammate_id!r} in this workspace", field="teammate")
+        return found
+
+    def permissions_of(self, member: Member) -> frozenset[str]:
+        return member.permissions(self.roles(member.workspace_id))
+
+    def require(self, member: Member, permission: str) -> None:
+        if permission not in self.permissions_of(member):
+            raise PermissionDenied(permission)

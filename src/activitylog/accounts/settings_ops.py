@@ -1,0 +1,144 @@
+"""Settings > Workspace, Security and API tokens: each change with its entry, in one transaction.
+
+The caller must hold "Can access general and security settings". Setting a value to what it already is
+changes and logs nothing. Before/after values are read inside the transaction (with a row lock where the
+backend has them), so two admins changing the same setting at once each log what they really replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from zoneinfo import available_timezones
+
+from activitylog import tokens
+from activitylog.accounts import permissions, repository
+from activitylog.accounts.console import Console, Origin
+from activitylog.accounts.model import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS
+from activitylog.accounts.signin import Viewer
+from activitylog.accounts.team import clean_name
+from activitylog.domain.entry import Actor
+from activitylog.errors import InvalidInput, NotFound
+from activitylog.storage.base import ApiToken
+from activitylog.tokens import IssuedToken
+
+
+class WorkspaceSettings:
+    def __init__(self, console: Console) -> None:
+        self.console = console
+
+    def _admin(self, viewer: Viewer) -> None:
+        self.console.require(viewer.member, permissions.SETTINGS)
+
+    def rename(self, viewer: Viewer, name: str, origin: Origin) -> None:
+        self._admin(viewer)
+        name = clean_name(name)
+        with self.console.change(viewer.workspace, origin) as change:
+            row = change.tx.fetchone(f"SELECT name FROM workspaces WHERE id = ?{change.lock}", (viewer.workspace.id,))
+            before = row[0] if row else None
+            if before == name:
+                return
+            change.tx.execute("UPDATE workspaces SET name = ? WHERE id = ?", (name, viewer.workspace.id))
+            change.log("app_name_change", viewer.member.actor(), {"before": before, "after": name})
+
+    def set_timezone(self, viewer: Viewer, timezone: str, origin: Origin) -> None:
+        self._admin(viewer)
+        timezone = timezone.strip()
+        if timezone not in available_timezones():
+            raise InvalidInput.single("timezone", f"{timezone!r} is not an IANA time zone such as Europe/Dublin")
+        with self.console.change(viewer.workspace, origin) as change:
+            row = change.tx.fetchone(
+                f"SELECT timezone FROM workspaces WHERE id = ?{change.lock}", (viewer.workspace.id,)
+            )
+            before = row[0] if row else None
+            if before == timezone:
+                return
+            change.tx.execute("UPDATE workspaces SET timezone = ? WHERE id = ?", (timezone, viewer.workspace.id))
+            change.log("app_timezone_change", viewer.member.actor(), {"before": before, "after": timezone})
+
+    def set_security(
+        self,
+        viewer: Viewer,
+        *,
+        session_timeout_minutes: int,
+        require_two_factor: bool,
+        sign_in_methods: Iterable[str],
+        origin: Origin,
+    ) -> None:
+        """The session idle timeout, the two-factor requirement and the allowed sign-in methods.
+
+        Logs `security_settings_change` for the first two and `app_authentication_method_change` for the
+        methods, each only when its part changed. Email and password stays allowed: it is this server's only
+        primary way in.
+        """
+        self._admin(viewer)
+        if session_timeout_minutes not in SESSION_TIMEOUTS_MINUTES:
+            allowed = ", ".join(str(m) for m in SESSION_TIMEOUTS_MINUTES)
+            raise InvalidInput.single("session_timeout_minutes", f"must be one of {allowed} minutes")
+        methods = {m.strip() for m in sign_in_methods if m.strip()}
+        unknown = sorted(methods - set(SIGN_IN_METHODS))
+        if unknown:
+            raise InvalidInput.single("sign_in_methods", f"unknown sign-in method {unknown[0]!r}")
+        if "email_and_password" not in methods:
+            raise InvalidInput.single(
+                "sign_in_methods", "email and password must stay allowed: it is the only way to sign in to this server"
+            )
+        if require_two_factor and not viewer.member.two_factor:
+            raise InvalidInput.single(
+                "require_two_factor", "turn on two-factor sign-in for your own account first, so you are not locked out"
+            )
+        with self.console.change(viewer.workspace, origin) as change:
+            before = repository.security(change.tx, viewer.workspace.id, lock=change.lock)
+            if before is None:
+                raise NotFound(f"no workspace {viewer.workspace.id!r}", field="workspace")
+            change.tx.execute(
+                "UPDATE workspaces SET session_timeout_minutes = ?, require_two_factor = ?, sign_in_methods = ? "
+                "WHERE id = ?",
+                (
+                    session_timeout_minutes,
+                    int(require_two_factor),
+                    ",".join(m for m in SIGN_IN_METHODS if m in methods),
+                    viewer.workspace.id,
+                ),
+            )
+            after = repository.security(change.tx, viewer.workspace.id)
+            assert after is not None  # the row was read above in this transaction
+            if before.as_dict() != after.as_dict():
+                change.log(
+                    "security_settings_change",
+                    viewer.member.actor(),
+                    {"before": before.as_dict(), "after": after.as_dict()},
+                )
+            if before.methods_dict() != after.methods_dict():
+                change.log(
+                    "app_authentication_method_change",
+                    viewer.member.actor(),
+                    {"before": before.methods_dict(), "after": after.methods_dict()},
+                )
+
+    # API tokens --------------------------------------------------------------------------------------
+
+    def create_token(self, viewer: Viewer, name: str, scopes: Iterable[str], origin: Origin) -> IssuedToken:
+        self._admin(viewer)
+        return tokens.create_token(
+            self.console.log,
+            viewer.workspace.id,
+            name=name,
+            scopes=list(scopes),
+            actor=_actor(viewer),
+            **_where(origin),
+        )
+
+    def revoke_token(self, viewer: Viewer, token_id: str, origin: Origin) -> ApiToken:
+        self._admin(viewer)
+        return tokens.revoke_token(
+            self.console.log, viewer.workspace.id, token_id, actor=_actor(viewer), **_where(origin)
+        )
+
+
+def _actor(viewer: Viewer) -> Actor:
+    member = viewer.member
+    return Actor("teammate", member.id, member.name, member.email)
+
+
+def _where(origin: Origin) -> dict[str, str | None]:
+    return {"ip": origin.ip, "user_agent": origin.user_agent, "request_id": origin.request_id}

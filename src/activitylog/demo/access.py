@@ -1,0 +1,73 @@
+"""The demo's roles, permissions and sign-ins: who may see the activity log and who may manage teammates.
+
+The cast covers every combination, so a newcomer can sign in as each and see the difference: Admin has both
+permissions, Support lead only manages teammates, Finance only sees the settings and the log, and everyone
+else (Support, for one) has neither. Passwords are new on every run and printed once (only Argon2 hashes are
+stored), like the demo's API token.
+"""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+
+from activitylog.accounts import passwords
+from activitylog.accounts.permissions import SETTINGS, TEAMMATES, serialise
+from activitylog.demo.people import ADMIN, CAST, SAMUEL, Person, role_id
+from activitylog.storage.base import Store
+
+ROLES: dict[str, frozenset[str]] = {
+    "Admin": frozenset({SETTINGS, TEAMMATES}),
+    "Support lead": frozenset({TEAMMATES}),
+    "Finance": frozenset({SETTINGS}),
+    "Support": frozenset(),
+    "Content editor": frozenset(),
+    "Marketing": frozenset(),
+    "Sales": frozenset(),
+    "Developer": frozenset(),
+}
+#: The two sign-ins `make run` prints: the admin, and a teammate without the log permission.
+PRINTED = (ADMIN, SAMUEL)
+
+
+@dataclass(frozen=True, slots=True)
+class SignIn:
+    name: str
+    email: str
+    password: str
+    role: str
+    permissions: tuple[str, ...]
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "name": self.name,
+            "email": self.email,
+            "password": self.password,
+            "role": self.role,
+            "permissions": list(self.permissions),
+        }
+
+
+def seed_roles(store: Store, workspace_id: str, created_us: int) -> None:
+    with store.transaction(workspace_id) as tx:
+        for name, granted in ROLES.items():
+            tx.execute(
+                "INSERT INTO roles (workspace_id, id, name, permissions, created_us) VALUES (?, ?, ?, ?, ?)",
+                (workspace_id, role_id(name), name, serialise(granted), created_us),
+            )
+
+
+def new_passwords(store: Store, workspace_id: str) -> dict[str, SignIn]:
+    """Give every active teammate of the cast a new password; answers each sign-in by teammate id."""
+    sign_ins: dict[str, SignIn] = {}
+    people: list[Person] = [p for p in CAST if p.status == "active"]
+    hashed = []
+    for person in people:
+        password = secrets.token_urlsafe(12)
+        hashed.append((passwords.hash_password(password), workspace_id, person.id))
+        granted = tuple(sorted(ROLES.get(person.role, frozenset())))
+        sign_ins[person.id] = SignIn(person.name, person.email, password, person.role, granted)
+    with store.transaction(workspace_id) as tx:
+        for row in hashed:
+            tx.execute("UPDATE teammates SET password_hash = ? WHERE workspace_id = ? AND id = ?", row)
+    return sign_ins

@@ -1,0 +1,35 @@
+"""Wiring of the console into the app: its routes, its static files, and its errors as pages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.requests import Request
+from starlette.responses import Response
+
+from activitylog.web import auth_pages, settings_pages, team_pages
+from activitylog.web.responses import redirect_to_sign_in
+from activitylog.web.session import SignInRequired, TwoFactorRequired
+
+STATIC = Path(__file__).with_name("static")
+ROUTERS = (auth_pages.router, team_pages.router, settings_pages.router)
+
+
+def is_page(path: str) -> bool:
+    """Whether a path is the console's (errors there are pages, not JSON)."""
+    return path == "/" or path.startswith("/a/")
+
+
+async def _on_signal(request: Request, signal: Exception) -> Response:
+    assert isinstance(signal, SignInRequired | TwoFactorRequired)
+    return redirect_to_sign_in(signal)
+
+
+def install(app: FastAPI) -> None:
+    for router in ROUTERS:
+        app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+    app.add_exception_handler(SignInRequired, _on_signal)
+    app.add_exception_handler(TwoFactorRequired, _on_signal)
