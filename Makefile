@@ -12,7 +12,7 @@ $(STAMP): pyproject.toml
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## Create the demo workspace if the database is empty, print an API token, and serve on http://127.0.0.1:8000.
+## Create the demo workspace if the database is empty, print two sign-ins and an API token, and serve on :8000.
 run: $(STAMP)
 	$(BIN)/activitylog demo --if-empty
 	$(BIN)/activitylog serve --host 127.0.0.1 --port 8000

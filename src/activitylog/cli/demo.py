@@ -73,6 +73,7 @@ def demo(ctx: CliContext, events: int, seed: int, as_json: bool, if_empty: bool)
     else:
         _summary(ctx, result, token)
         _print_sign_ins(sign_ins)
+        click.echo("Next: activitylog serve (or activitylog query --limit 20)")
 
 
 def _create(ctx: CliContext, events: int, seed: int, *, show_progress: bool) -> DemoResult:
@@ -129,7 +130,10 @@ def _access_json(token: str, sign_ins: dict[str, SignIn]) -> dict[str, object]:
 
 def _print_sign_ins(sign_ins: dict[str, SignIn]) -> None:
     admin, other = (sign_ins[person.id] for person in PRINTED)
-    click.echo(f"Sign in at {SIGN_IN_PATH} on the server (passwords are new on every run, shown once):")
+    click.echo(
+        f"Sign in at http://127.0.0.1:8000{SIGN_IN_PATH} once `activitylog serve` runs "
+        "(passwords are new on every run, shown once):"
+    )
     click.echo(f"  admin:                      {admin.email}  password {admin.password}  ({admin.role})")
     click.echo(f"  without the log permission: {other.email}  password {other.password}  ({other.role})")
 
@@ -160,4 +164,3 @@ def _summary(ctx: CliContext, result: DemoResult, token: str) -> None:
         file=out,
     )
     click.echo(f"  API token (read, write; shown once): {token}", file=out)
-    click.echo("Next: activitylog query --limit 20, or activitylog serve", file=out)

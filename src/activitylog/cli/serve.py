@@ -29,7 +29,9 @@ def serve(
 
     settings = load(host=host, port=port, database_url=database_url or ctx.database_url, access_log=access_log)
     url = f"http://{settings.host}:{settings.port}"
-    click.echo(f"activitylog: serving {settings.database_url} on {url} (API docs at {url}/docs)", err=True)
+    click.echo(
+        f"activitylog: serving {settings.database_url} on {url} (console at {url}/, API docs at {url}/docs)", err=True
+    )
     uvicorn.run(
         create_app(settings),
         host=settings.host,
