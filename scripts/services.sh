@@ -1,18 +1,25 @@
 #!/usr/bin/env bash
 # Start the PostgreSQL server the test suite needs, installing it on a fresh Debian machine, and create the
-# test role and database. Idempotent: safe to run before every `make test`.
+# test role and database; install Chromium for the browser tests. Idempotent: safe to run before every `make test`.
 set -euo pipefail
 
 ROLE=activitylog
 PASSWORD=activitylog
 DB=activitylog_test
 
+sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+# The browser tests (tests/browser) drive Debian's Chromium through Playwright; Playwright never downloads one.
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "services: installing Chromium"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
 if [ -n "${ACTIVITYLOG_TEST_POSTGRES_URL:-}" ]; then
   echo "services: using ACTIVITYLOG_TEST_POSTGRES_URL as given"
   exit 0
 fi
-
-sudo_if_needed() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
 if ! command -v pg_ctlcluster >/dev/null 2>&1 || [ -z "$(ls /usr/lib/postgresql 2>/dev/null)" ]; then
   echo "services: installing PostgreSQL"

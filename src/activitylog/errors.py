@@ -6,6 +6,7 @@
     ├── NotFound (404 not_found)
     ├── Conflict (409 conflict)
     ├── PayloadTooLarge (413 payload_too_large)
+    ├── RequestTimeout (408 request_timeout)  the client took too long to send its request
     ├── Unauthorized (401 unauthorized)
     ├── Forbidden (403 forbidden)
     └── Unavailable (503 unavailable)       the database is locked, full or unreachable: retry later
@@ -80,6 +81,11 @@ class Conflict(ActivityLogError):
 class PayloadTooLarge(ActivityLogError):
     status = 413
     code = "payload_too_large"
+
+
+class RequestTimeout(ActivityLogError):
+    status = 408
+    code = "request_timeout"
 
 
 class Unauthorized(ActivityLogError):

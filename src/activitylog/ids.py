@@ -19,14 +19,25 @@ def uuid7(timestamp_ms: int, randomness: bytes) -> str:
     return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
+# The variant nibble from a random one: its top two bits become 10 (RFC 9562), so 8, 9, a or b.
+_VARIANT = {digit: "89ab"[int(digit, 16) & 3] for digit in "0123456789abcdef"}
+_MAX_MS = 2**48 - 1
+
+
 def entry_id(occurred_us: int, rng: random.Random | None = None) -> str:
     """A new entry id; pass a seeded `rng` for reproducible ids (the demo does).
 
     Ids are unique, not secret: the default randomness is the process's Mersenne Twister (seeded from the OS,
     and reseeded in a forked child), 74 bits per id, many times cheaper than a system call per id.
+
+    The same text as `uuid7(ms, randomness)` for the same 10 random bytes, assembled from hex text (this runs
+    for every recorded entry; a quarter cheaper than setting bits in a bytearray): the version nibble replaces
+    the first random hex digit, and the variant bits the fifth.
     """
-    randomness = (rng or random).randbytes(10)
-    return uuid7(min(max(occurred_us, 0) // 1000, 2**48 - 1), randomness)
+    ms = occurred_us // 1000 if occurred_us > 0 else 0
+    time_hex = f"{ms if ms < _MAX_MS else _MAX_MS:012x}"
+    r = (rng or random).randbytes(10).hex()
+    return f"{time_hex[:8]}-{time_hex[8:]}-7{r[1:4]}-{_VARIANT[r[4]]}{r[5:8]}-{r[8:]}"
 
 
 def prefixed_id(prefix: str, rng: random.Random | None = None) -> str:

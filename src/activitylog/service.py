@@ -8,7 +8,8 @@ and passed down; nothing of another workspace is reachable from it.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import date
 from typing import Any
 
 from activitylog.domain.cursor import Cursor
@@ -160,7 +161,10 @@ class ActivityLog:
         ]
         if not incomplete:
             return []
-        known = self.store.get_teammates(workspace_id, [actor.id for actor in incomplete if actor.id])
+        # An id with NUL is refused by validation; PostgreSQL cannot even look it up.
+        known = self.store.get_teammates(
+            workspace_id, [actor.id for actor in incomplete if actor.id and "\x00" not in actor.id]
+        )
         chosen = {id(actor) for actor in incomplete}
         errors = []
         for index, event in enumerate(events):
@@ -205,9 +209,21 @@ class ActivityLog:
         workspace = self.workspace(workspace_id)
         return self.store.count(workspace.id, where.clamp(self.earliest_us(workspace)))
 
+    def count_by_day(self, workspace_id: str | Workspace, where: ActivityFilter) -> list[tuple[date, int]]:
+        """Matching entries per day in the workspace's time zone, oldest day first, over the filter's range cut
+        to what retention keeps and to now (every day of it, days without entries included)."""
+        workspace = self.workspace(workspace_id)
+        now = self.clock()
+        clamped = where.clamp(self.earliest_us(workspace))
+        until = now if clamped.until_us is None else min(clamped.until_us, now)
+        if clamped.since_us is None or clamped.since_us >= until:
+            return []
+        return self.store.count_by_day(workspace.id, replace(clamped, until_us=until), workspace.timezone)
+
     def get_entry(self, workspace_id: str | Workspace, entry_id: str) -> Entry:
         workspace = self.workspace(workspace_id)
-        entry = self.store.get_entry(workspace.id, entry_id)
+        # No id holds NUL (PostgreSQL cannot even look one up): such an id is simply not here.
+        entry = self.store.get_entry(workspace.id, entry_id) if "\x00" not in entry_id else None
         if entry is None or entry.occurred_us < self.earliest_us(workspace):
             raise NotFound(f"no entry {entry_id!r} in this workspace", field="id")
         return entry

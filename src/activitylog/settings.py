@@ -25,6 +25,16 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(
         5 * 1024 * 1024, ge=1024, description="The largest request body POST /v1/events accepts, in bytes (413 above)."
     )
+    body_timeout_seconds: float = Field(
+        30.0, gt=0, description="How long a client may take to send a request body (408 after, nothing written)."
+    )
+    head_timeout_seconds: float = Field(
+        10.0,
+        gt=0,
+        description="How long a client may take to send a request's line and headers, from connecting or from "
+        "its first byte; the connection is closed after (a client that sends nothing holds nothing).",
+    )
+    keep_alive_seconds: int = Field(5, ge=1, description="How long an idle keep-alive connection is kept open.")
     trusted_proxies: str = Field(
         "",
         description=(
@@ -42,6 +52,17 @@ class Settings(BaseSettings):
         ge=0,
         description="How often the server purges entries past each workspace's retention period (0: never; "
         "then run `activitylog retention run` from cron).",
+    )
+    signing_key_file: str = Field(
+        "",
+        description="The server's Ed25519 signing key (PEM), made with mode 0600 on first start; kept out of the "
+        "database. Default: activitylog-signing.key next to the SQLite file, or in ./var/ for PostgreSQL.",
+    )
+    checkpoint_interval_minutes: float = Field(
+        60.0,
+        ge=0,
+        description="How often the server signs a checkpoint of each workspace's hash chain (0: never; then run "
+        "`activitylog checkpoint` from cron).",
     )
     cookie_secure: bool = Field(
         True,
@@ -70,3 +91,12 @@ class Settings(BaseSettings):
 def load(**overrides: object) -> Settings:
     """The settings from the environment; `overrides` (e.g. command-line options) win over it."""
     return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
+
+
+def signing_key_path(settings: Settings) -> str:
+    """`signing_key_file`, or its default for the database (see activitylog.integrity.keys)."""
+    if settings.signing_key_file:
+        return settings.signing_key_file
+    from activitylog.integrity.keys import default_key_file
+
+    return str(default_key_file(settings.database_url))

@@ -2,7 +2,8 @@
 
 `Console.change` opens a store transaction, lets the caller read (with row locks where the backend has them)
 and write, collects the entries the change must log, validates them against the catalog and records them
-before the commit. If anything fails (a rule, a conflict, an entry that does not validate), nothing of the
+before the commit. An entry's actor who is no teammate (`Change.outsiders`) is logged without joining the
+workspace's teammates. If anything fails (a rule, a conflict, an entry that does not validate), nothing of the
 change and nothing of the log is written.
 """
 
@@ -46,6 +47,8 @@ class Change:
     workspace: Workspace
     origin: Origin
     events: list[dict[str, Any]] = field(default_factory=list)
+    #: Actor ids of people who are no teammate (a sign-in with an unknown email): see `Console.change`.
+    outsiders: set[str] = field(default_factory=set)
 
     @property
     def lock(self) -> str:
@@ -77,6 +80,13 @@ class Console:
             yield unit
             if unit.events:
                 tx.record(self.log.prepare(workspace, unit.events))
+            for actor_id in unit.outsiders:
+                # Recording adds a named teammate actor to the directory; an outsider must not become a
+                # teammate (listed, found by email, blocking an invitation of that email).
+                tx.execute(
+                    "DELETE FROM teammates WHERE workspace_id = ? AND id = ? AND password_hash IS NULL",
+                    (workspace.id, actor_id),
+                )
 
     # Reads -------------------------------------------------------------------------------------------
 

@@ -48,7 +48,7 @@ class Profile:
         answers the recovery codes, shown once."""
         if viewer.member.two_factor:
             raise Conflict("two-factor sign-in is already on", field="code")
-        if len(secret) != 32 or not twofactor.verify_code(secret, code):
+        if not twofactor.valid_secret(secret) or not twofactor.verify_code(secret, code):
             raise InvalidInput.single("code", "is not the current code of your authenticator app")
         codes = twofactor.new_recovery_codes()
         with self.console.change(viewer.workspace, origin) as change:

@@ -30,30 +30,36 @@ class WorkspaceSettings:
         self.console.require(viewer.member, permissions.SETTINGS)
 
     def rename(self, viewer: Viewer, name: str, origin: Origin) -> None:
-        self._admin(viewer)
-        name = clean_name(name)
-        with self.console.change(viewer.workspace, origin) as change:
-            row = change.tx.fetchone(f"SELECT name FROM workspaces WHERE id = ?{change.lock}", (viewer.workspace.id,))
-            before = row[0] if row else None
-            if before == name:
-                return
-            change.tx.execute("UPDATE workspaces SET name = ? WHERE id = ?", (name, viewer.workspace.id))
-            change.log("app_name_change", viewer.member.actor(), {"before": before, "after": name})
+        self.save_general(viewer, name=name, origin=origin)
 
     def set_timezone(self, viewer: Viewer, timezone: str, origin: Origin) -> None:
+        self.save_general(viewer, timezone=timezone, origin=origin)
+
+    def save_general(
+        self, viewer: Viewer, *, name: str | None = None, timezone: str | None = None, origin: Origin
+    ) -> None:
+        """The workspace's name and time zone (None keeps one as it is), as Settings > Workspace saves them:
+        both are checked first and written in one transaction, each with its entry, so a refused time zone
+        does not leave the name changed behind a page that says the form was refused."""
         self._admin(viewer)
-        timezone = timezone.strip()
-        if timezone not in available_timezones():
-            raise InvalidInput.single("timezone", f"{timezone!r} is not an IANA time zone such as Europe/Dublin")
+        if name is not None:
+            name = clean_name(name)
+        if timezone is not None:
+            timezone = timezone.strip()
+            if timezone not in available_timezones():
+                raise InvalidInput.single("timezone", f"{timezone!r} is not an IANA time zone such as Europe/Dublin")
         with self.console.change(viewer.workspace, origin) as change:
             row = change.tx.fetchone(
-                f"SELECT timezone FROM workspaces WHERE id = ?{change.lock}", (viewer.workspace.id,)
+                f"SELECT name, timezone FROM workspaces WHERE id = ?{change.lock}", (viewer.workspace.id,)
             )
-            before = row[0] if row else None
-            if before == timezone:
-                return
-            change.tx.execute("UPDATE workspaces SET timezone = ? WHERE id = ?", (timezone, viewer.workspace.id))
-            change.log("app_timezone_change", viewer.member.actor(), {"before": before, "after": timezone})
+            if row is None:
+                raise NotFound(f"no workspace {viewer.workspace.id!r}", field="workspace")
+            if name is not None and name != row[0]:
+                change.tx.execute("UPDATE workspaces SET name = ? WHERE id = ?", (name, viewer.workspace.id))
+                change.log("app_name_change", viewer.member.actor(), {"before": row[0], "after": name})
+            if timezone is not None and timezone != row[1]:
+                change.tx.execute("UPDATE workspaces SET timezone = ? WHERE id = ?", (timezone, viewer.workspace.id))
+                change.log("app_timezone_change", viewer.member.actor(), {"before": row[1], "after": timezone})
 
     def set_security(
         self,

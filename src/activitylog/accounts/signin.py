@@ -61,9 +61,12 @@ def token_hash(token: str) -> str:
 
 
 def _unknown_actor(email: str) -> dict[str, str | None]:
-    """An attempt with an email no teammate has: logged under the email typed (no teammate is created)."""
+    """An attempt with an email no teammate has: logged under the email typed (no teammate is created).
+
+    The email is also the name: an entry's teammate needs one, and there is no teammate to take it from.
+    """
     typed = email.strip()[:190] or "(empty)"
-    return {"type": "teammate", "id": f"unknown:{typed.lower()}", "name": None, "email": typed}
+    return {"type": "teammate", "id": f"unknown:{typed.lower()}", "name": typed, "email": typed}
 
 
 class SignIn:
@@ -90,7 +93,10 @@ class SignIn:
         reason: str,
         *,
         count: bool,
+        outsider: bool = False,
     ) -> None:
+        """Log a refused attempt (and count it towards throttling when `count`); `outsider` marks an actor who
+        is no teammate (`_unknown_actor`)."""
         now = self.console.now
         with self.console.change(workspace, origin) as change:
             if count:
@@ -107,6 +113,8 @@ class SignIn:
                     "DELETE FROM sign_in_failures WHERE workspace_id = ? AND at_us < ?", (workspace.id, now - DAY_US)
                 )
             change.log("admin_login_failure", actor, {"sign_in_method": PASSWORD, "reason": reason})
+            if outsider:
+                change.outsiders.add(str(actor["id"]))
 
     # Password ----------------------------------------------------------------------------------------
 
@@ -117,11 +125,12 @@ class SignIn:
         actor = found.actor() if found else _unknown_actor(email)
         throttled = self._throttled(workspace.id, email, origin.ip)
         if throttled is not None:
-            self._fail(workspace, origin, email, actor, throttled, count=False)
+            self._fail(workspace, origin, email, actor, throttled, count=False, outsider=found is None)
             return Outcome(False, "Too many failed sign-in attempts. Wait 15 minutes, then try again.")
         matches = passwords.verify(found.password_hash if found else None, password)
         if found is None or not matches:
-            self._fail(workspace, origin, email, actor, "wrong password" if found else "unknown email", count=True)
+            reason = "wrong password" if found else "unknown email"
+            self._fail(workspace, origin, email, actor, reason, count=True, outsider=found is None)
             return Outcome(False, "That email and password do not match a teammate of this workspace.")
         # A hash made with weaker parameters than today's is replaced while the password is at hand.
         rehash = passwords.rehash(found.password_hash, password)

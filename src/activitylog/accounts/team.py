@@ -106,9 +106,13 @@ class Team:
             )
         return IssuedInvite(invite, token)
 
-    def _pending(self, change: Change, invite_id: str) -> Invite:
+    def _pending(self, change: Change, invite_id: str, *, lapsed: bool = False) -> Invite:
+        """The invitation, neither accepted nor cancelled; `lapsed` lets an expired one through (it is listed,
+        and blocks a new invitation of its email, until it is cancelled)."""
         invite = repository.invite(change.tx, change.workspace.id, invite_id, lock=change.lock)
-        if invite is None or not invite.pending(self.console.now):
+        if invite is None or invite.accepted_us is not None or invite.revoked_us is not None:
+            raise NotFound(f"no pending invitation {invite_id!r} in this workspace", field="invite")
+        if not lapsed and not invite.pending(self.console.now):
             raise NotFound(f"no pending invitation {invite_id!r} in this workspace", field="invite")
         return invite
 
@@ -136,7 +140,7 @@ class Team:
     def delete_invite(self, viewer: Viewer, invite_id: str, origin: Origin) -> None:
         self._manager(viewer)
         with self.console.change(viewer.workspace, origin) as change:
-            invite = self._pending(change, invite_id)
+            invite = self._pending(change, invite_id, lapsed=True)
             change.tx.execute(
                 "UPDATE invites SET revoked_us = ? WHERE workspace_id = ? AND id = ?",
                 (self.console.now, viewer.workspace.id, invite.id),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 
 import pyotp
@@ -17,10 +18,17 @@ import pyotp
 ISSUER = "activitylog"
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or typed from paper
+_SECRET = re.compile(r"[A-Z2-7]{32}")  # what `new_secret` makes: 160 bits in base32
 
 
 def new_secret() -> str:
     return pyotp.random_base32()
+
+
+def valid_secret(secret: str) -> bool:
+    """Whether `secret` has the shape `new_secret` gives. The enrolment form carries the secret back, so it may
+    have been tampered with; pyotp raises on one that is not base32."""
+    return bool(_SECRET.fullmatch(secret))
 
 
 def provisioning_uri(secret: str, email: str, workspace_name: str) -> str:

@@ -18,15 +18,18 @@ from fastapi.openapi.utils import get_openapi
 from pydantic.json_schema import models_json_schema
 
 from activitylog import __version__
-from activitylog.api import auth, errors, events, health, intercom, metrics
+from activitylog.api import auth, errors, events, health, integrity, intercom, metrics
 from activitylog.api.context import Services
 from activitylog.api.request_id import RequestIdMiddleware
 from activitylog.api.schemas import ActivityLogSearch, ErrorResponse, EventBatch, IntercomErrorList
 from activitylog.api.tenants import TokenCache
 from activitylog.domain.validation import EventIn, warm_up
+from activitylog.integrity.keys import load_or_create
+from activitylog.integrity.scheduler import CheckpointScheduler
+from activitylog.integrity.service import Integrity
 from activitylog.retention import RetentionScheduler
 from activitylog.service import ActivityLog
-from activitylog.settings import Settings, load
+from activitylog.settings import Settings, load, signing_key_path
 from activitylog.storage.base import Store
 from activitylog.storage.writer import GroupCommitWriter
 from activitylog.web import pages
@@ -77,6 +80,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             retention.start()
         app.state.retention = retention
         app.state.accounts = Accounts.over(activity_log)
+        # Tamper evidence: the signing key (made on first start, outside the database) and periodic checkpoints.
+        integrity_service = Integrity(opened, load_or_create(signing_key_path(settings)))
+        app.state.integrity = integrity_service
+        checkpoints = None
+        if settings.checkpoint_interval_minutes > 0:
+            checkpoints = CheckpointScheduler(integrity_service, interval_s=settings.checkpoint_interval_minutes * 60)
+            checkpoints.start()
         warm_up()
         # What start-up built lives as long as the process: keep the collector from walking it again and again.
         gc.collect()
@@ -84,6 +94,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         try:
             yield
         finally:
+            if checkpoints is not None:
+                checkpoints.stop()
             if retention is not None:
                 retention.stop()
             writer.close()
@@ -103,7 +115,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     errors.install(app)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app_metrics)
-    for router in (events.router, intercom.router, health.router, metrics.router):
+    for router in (events.router, integrity.router, intercom.router, health.router, metrics.router):
         app.include_router(router)
     pages.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
@@ -172,6 +184,10 @@ def _complete_responses(operation: dict[str, Any], intercom_route: bool) -> None
 _TAGS = [
     {"name": "events", "description": "Record, query and download activity."},
     {"name": "reference", "description": "The activity-type catalog and the workspace's teammates."},
+    {
+        "name": "integrity",
+        "description": "Tamper evidence: signed checkpoints of the hash chain, and proofs to verify an export.",
+    },
     {"name": "intercom-compatible", "description": "Intercom's activity-log endpoints, in Intercom's shapes."},
     {"name": "operations", "description": "Health, readiness and Prometheus metrics (no token needed)."},
 ]

@@ -18,6 +18,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Match
 
 from activitylog.api.request_id import request_id
 from activitylog.errors import (
@@ -28,6 +30,7 @@ from activitylog.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    RequestTimeout,
     Unauthorized,
     Unavailable,
 )
@@ -102,6 +105,8 @@ def error_response(path: str, problem: ActivityLogError, rid: str | None) -> JSO
         headers["Retry-After"] = str(problem.retry_after)
     if isinstance(problem, Unauthorized):
         headers["WWW-Authenticate"] = "Bearer"
+    if isinstance(problem, RequestTimeout):
+        headers["Connection"] = "close"  # the rest of a body that came too slowly is not waited for
     return JSONResponse(body, status_code=_status(problem, intercom), headers=headers)
 
 
@@ -118,17 +123,26 @@ def _validation_errors(problem: RequestValidationError) -> InvalidInput:
     return InvalidInput(errors)
 
 
-async def _on_ours(request: Request, problem: Exception) -> JSONResponse:
+def _page(request: Request, problem: ActivityLogError) -> Response | None:
+    """The console's pages answer errors as pages (see `activitylog.web`); None for the APIs."""
+    from activitylog.web.pages import is_page
+    from activitylog.web.responses import problem_page
+
+    return problem_page(request, problem) if is_page(request.url.path) else None
+
+
+async def _on_ours(request: Request, problem: Exception) -> Response:
     assert isinstance(problem, ActivityLogError)
-    return error_response(request.url.path, problem, request_id(request))
+    return _page(request, problem) or error_response(request.url.path, problem, request_id(request))
 
 
-async def _on_validation(request: Request, problem: Exception) -> JSONResponse:
+async def _on_validation(request: Request, problem: Exception) -> Response:
     assert isinstance(problem, RequestValidationError)
-    return error_response(request.url.path, _validation_errors(problem), request_id(request))
+    ours = _validation_errors(problem)
+    return _page(request, ours) or error_response(request.url.path, ours, request_id(request))
 
 
-async def _on_http(request: Request, problem: Exception) -> JSONResponse:
+async def _on_http(request: Request, problem: Exception) -> Response:
     assert isinstance(problem, StarletteHTTPException)
     kind = _HTTP_ERRORS.get(problem.status_code)
     if kind is NotFound or problem.status_code == 404:
@@ -139,10 +153,29 @@ async def _on_http(request: Request, problem: Exception) -> JSONResponse:
         ours = ActivityLogError(str(problem.detail))
         ours.status = problem.status_code
         ours.code = {405: "method_not_allowed", 400: "bad_request"}.get(problem.status_code, "http_error")
+    page = _page(request, ours)
+    if page is not None:
+        return page
     response = error_response(request.url.path, ours, request_id(request))
     for name, value in (problem.headers or {}).items():
         response.headers[name] = value
+    if problem.status_code == 405:
+        # Starlette names the methods of the first route matching the path; a path can have several routes.
+        response.headers["Allow"] = ", ".join(_allowed_methods(request))
     return response
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def _allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers on this path (asked of the router itself, included routers and all)."""
+    allowed = []
+    for method in _METHODS:
+        scope = {"type": "http", "method": method, "path": request.scope["path"], "root_path": "", "headers": []}
+        if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+            allowed.append(method)
+    return allowed
 
 
 def install(app: FastAPI) -> None:

@@ -162,7 +162,7 @@ def _answer(result: BatchResult, count: int) -> dict[str, Any]:
     tags=["events"],
     summary="Record one event or a batch",
     response_model=RecordResponse,
-    responses=error_responses(400, 401, 403, 413, 422, 503),
+    responses=error_responses(400, 401, 403, 408, 413, 422, 503),
     openapi_extra={"requestBody": _RECORD_BODY, "parameters": [_IDEMPOTENCY_KEY]},
 )
 async def record_events(
@@ -227,7 +227,8 @@ def list_events(
 ) -> Response:
     """Entries newest first, filtered by activity type, teammate, time range and IP; pages by cursor."""
     where = parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
-    page = services(request).log.query(tenant.workspace.id, where, limit=limit, cursor=cursor)
+    # An empty cursor is no cursor, as an empty filter parameter is no filter.
+    page = services(request).log.query(tenant.workspace.id, where, limit=limit, cursor=cursor or None)
     next_cursor = page.next_cursor.encode() if page.next_cursor else None
     data = [entry.as_dict() for entry in page.entries]
     return json_response({"data": data, "next_cursor": next_cursor, "has_more": next_cursor is not None})

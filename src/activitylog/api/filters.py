@@ -23,5 +23,12 @@ def parse_filter(
     try:
         return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip)
     except InvalidInput as problem:
-        errors = [FieldError(renaming.get(e.field, e.field), e.message, e.index) for e in problem.errors]
+        errors = [FieldError(renaming.get(e.field, e.field), _renamed(e, renaming), e.index) for e in problem.errors]
         raise type(problem)(errors) from None
+
+
+def _renamed(error: FieldError, renaming: dict[str, str]) -> str:
+    """The message, naming the other field as the client knows it ("must be later than created_at_after")."""
+    if error.field == "until" and error.message == "must be later than since":
+        return f"must be later than {renaming.get('since', 'since')}"
+    return error.message

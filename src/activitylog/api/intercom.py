@@ -46,6 +46,8 @@ DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 250
 MAX_SEARCH_BODY = 64 * 1024
 _NAMES = {"since": "created_at_after", "until": "created_at_before", "types": "event_types"}
 _PAGING = ("page", "per_page", "starting_after")
+# In the document only: the handlers check paging themselves, to answer with Intercom's error.
+_PER_PAGE_BOUNDS: dict[str, Any] = {"minimum": 1, "maximum": MAX_PER_PAGE}
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,12 +57,17 @@ class Paging:
     starting_after: Cursor | None
 
 
+def _digits(text: str) -> bool:
+    """ASCII digits only: `str.isdigit` also takes "²", which `int()` refuses."""
+    return text.isascii() and text.isdigit()
+
+
 def _seconds(value: Any, field: str) -> str | None:
     """Unix seconds as an integer or a string of digits, as text for the filter; None when absent."""
     if value is None or value == "":
         return None
     text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
-    if not text.lstrip("-").isdigit():
+    if not _digits(text.removeprefix("-")):
         raise IntercomParameterError("parameter_invalid", field, f"{field} must be a Unix timestamp in seconds")
     return text
 
@@ -69,7 +76,7 @@ def _positive(value: Any, field: str, default: int, highest: int | None = None) 
     if value is None or value == "":
         return default
     text = str(value).strip() if isinstance(value, int | str) and not isinstance(value, bool) else ""
-    number = int(text) if text.isdigit() else 0
+    number = int(text) if _digits(text) and len(text) <= 18 else 0
     if number < 1 or (highest is not None and number > highest):
         bounds = f"between 1 and {highest}" if highest else "at least 1"
         raise IntercomParameterError("parameter_invalid", field, f"{field} must be an integer {bounds}")
@@ -207,8 +214,10 @@ def list_activity_logs(
         int | None, Query(description="Required. Entries at or after this time, in Unix seconds.")
     ] = None,
     created_at_before: Annotated[int | None, Query(description="Entries before this time (default: now).")] = None,
-    page: Annotated[int | None, Query(description="The page, from 1.")] = None,
-    per_page: Annotated[int | None, Query(description="Entries per page, 1 to 250 (default 20).")] = None,
+    page: Annotated[int | None, Query(description="The page, from 1.", json_schema_extra={"minimum": 1})] = None,
+    per_page: Annotated[
+        int | None, Query(description="Entries per page, 1 to 250 (default 20).", json_schema_extra=_PER_PAGE_BOUNDS)
+    ] = None,
     starting_after: Annotated[
         str | None, Query(description="A cursor from `pages.next`; it makes deep pages as cheap as the first.")
     ] = None,
@@ -222,7 +231,7 @@ def list_activity_logs(
     "/activity_logs/search",
     summary="Search activity logs by type (Intercom-compatible)",
     response_model=ActivityLogList,
-    responses=error_responses(400, 401, 403, 413, 503, intercom=True),
+    responses=error_responses(400, 401, 403, 408, 413, 503, intercom=True),
     openapi_extra={
         "requestBody": {
             "required": True,
@@ -233,8 +242,13 @@ def list_activity_logs(
 async def search_activity_logs(
     request: Request,
     tenant: Annotated[Tenant, Depends(reader)],
-    page: Annotated[int | None, Query(description="Overrides the body's `page` (as `pages.next` does).")] = None,
-    per_page: Annotated[int | None, Query(description="Overrides the body's `per_page`.")] = None,
+    page: Annotated[
+        int | None,
+        Query(description="Overrides the body's `page` (as `pages.next` does).", json_schema_extra={"minimum": 1}),
+    ] = None,
+    per_page: Annotated[
+        int | None, Query(description="Overrides the body's `per_page`.", json_schema_extra=_PER_PAGE_BOUNDS)
+    ] = None,
     starting_after: Annotated[str | None, Query(description="A cursor from `pages.next`.")] = None,
 ) -> Response:
     """Like the list, filtered by `event_types`; to follow `pages.next`, POST the same body to that URL."""

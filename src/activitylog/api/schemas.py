@@ -190,9 +190,10 @@ def error_responses(*statuses: int, intercom: bool = False) -> dict[int | str, d
         401: "No token, an unknown token or a revoked one.",
         403: "The token lacks the scope this needs.",
         404: "No such entry in this workspace (or no such route).",
+        408: "The body did not arrive in time (ACTIVITYLOG_BODY_TIMEOUT_SECONDS); nothing was written.",
         413: "The body is larger than the limit.",
         422: "Invalid values: every problem is listed with its field (and index in a batch).",
-        503: "The database is busy or unreachable: retry after the Retry-After header's seconds.",
+        503: "The database is locked, full or unreachable; nothing was written: retry after Retry-After seconds.",
     }
     model = IntercomErrorList if intercom else ErrorResponse
     return {status: {"model": model, "description": words[status]} for status in statuses}

@@ -9,6 +9,7 @@ from activitylog.cli.context import pass_context  # noqa: F401  (re-exported for
 from activitylog.cli.db import db
 from activitylog.cli.demo import demo
 from activitylog.cli.entries import export, query, record
+from activitylog.cli.integrity import checkpoint, public_key, verify
 from activitylog.cli.retention import retention
 from activitylog.cli.serve import serve
 from activitylog.cli.tokens import token
@@ -34,5 +35,19 @@ def main(ctx: click.Context, database_url: str) -> None:
     ctx.call_on_close(ctx.obj.close)
 
 
-for command in (types_command, demo, record, query, export, db, retention, workspace, serve, token):
+for command in (
+    types_command,
+    demo,
+    record,
+    query,
+    export,
+    db,
+    retention,
+    workspace,
+    serve,
+    token,
+    verify,
+    checkpoint,
+    public_key,
+):
     main.add_command(command)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 
 from activitylog.cli.context import CliContext, pass_context
@@ -32,13 +34,22 @@ def serve(
     click.echo(
         f"activitylog: serving {settings.database_url} on {url} (console at {url}/, API docs at {url}/docs)", err=True
     )
-    uvicorn.run(
-        create_app(settings),
-        host=settings.host,
-        port=settings.port,
-        access_log=settings.access_log,
-        log_level=settings.log_level,
+    uvicorn.run(**server_options(settings), app=create_app(settings))
+
+
+def server_options(settings: Settings) -> dict[str, Any]:
+    """uvicorn's options for these settings (the app aside): the address, logging, and the guards that keep
+    slow or idle clients from holding connections (see `api.protocol`; bodies are guarded by the app)."""
+    from activitylog.api.protocol import guarded
+
+    return {
+        "host": settings.host,
+        "port": settings.port,
+        "access_log": settings.access_log,
+        "log_level": settings.log_level,
         # X-Forwarded-* are handled by the app, and only from the configured trusted proxies.
-        proxy_headers=False,
-        server_header=False,
-    )
+        "proxy_headers": False,
+        "server_header": False,
+        "http": guarded(settings.head_timeout_seconds),
+        "timeout_keep_alive": settings.keep_alive_seconds,
+    }

@@ -8,6 +8,7 @@
   the next morning she resets it, turns on two-factor authentication, and the workspace moves to single
   sign-on a week later (from then on teammates log in with SAML or Google).
 - Tomás Ferreira joins through Okta in week 16; Mei Chen is invited last week and has not joined yet.
+- Three weeks ago Ciaran shortens the idle timeout, from home.
 
 Invariant: weeks are counted back from the current one and stay within 1..50, so no story moment is moved by
 the calendar's window (see `Calendar.place`), and every story moment is in the past.
@@ -304,6 +305,13 @@ def _housekeeping(t: Teller) -> None:
         "reason": "Testing moved to the staging workspace",
     }
     t.add((6, 3, "11:45"), BETH, "workspace_deletion_request", sandbox)
+    # Three weeks ago, working from home, Ciaran halves the idle timeout: "who changed the security settings
+    # last month, and from which IP?" has an answer in the last 30 days.
+    timeout = {
+        "before": {"require_two_factor_auth": True, "session_timeout_hours": 8},
+        "after": {"require_two_factor_auth": True, "session_timeout_hours": 4},
+    }
+    t.add((3, 2, "16:12"), CIARAN, "security_settings_change", timeout, ip=CIARAN.ips[1])
 
 
 def _weekday_on_or_before(day: date) -> date:

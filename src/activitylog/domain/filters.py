@@ -43,11 +43,13 @@ class ActivityFilter:
         type_codes = _values(types)
         unknown = [code for code in type_codes if code not in REGISTRY]
         if unknown:
-            errors.append(FieldError("types", f"unknown activity type {unknown[0]!r}"))
+            errors.append(FieldError("types", f"unknown activity type {_short(unknown[0])}"))
         teammate_ids = _values(teammates)
         for name, values in (("types", type_codes), ("teammates", teammate_ids)):
             if len(values) > MAX_VALUES:
                 errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
+        if any("\x00" in teammate for teammate in teammate_ids):  # no id holds it; PostgreSQL cannot compare it
+            errors.append(FieldError("teammates", "must not contain the NUL character (\\u0000)"))
         since_us = until_us = None
         try:
             since_us = _time(since, "since")
@@ -64,7 +66,7 @@ class ActivityFilter:
             try:
                 ip_range = IPRange.parse(ip)
             except ValueError:
-                errors.append(FieldError("ip", f"{ip!r} is not an IP address or CIDR block"))
+                errors.append(FieldError("ip", f"{_short(ip)} is not an IP address or CIDR block"))
         if errors:
             raise InvalidInput(errors)
         return cls(type_codes, teammate_ids, since_us, until_us, ip_range)
@@ -130,16 +132,37 @@ def _time(value: str | datetime | None, field: str) -> int | None:
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
-        return to_us(value)
+        return _in_range(to_us(value), value, field)
     text = value.strip()
-    if text.lstrip("-").isdigit():
-        return int(text) * 1_000_000
+    digits = text.removeprefix("-")
+    if digits.isascii() and digits.isdigit():  # ASCII: "²" is a digit to str.isdigit, not to int()
+        if len(digits) > 12:  # never a time a datetime can hold (and int() refuses thousands of digits)
+            raise InvalidInput.single(field, f"{_short(value)} is out of range: years 1 to 9999 only")
+        return _in_range(int(text) * 1_000_000, value, field)
     try:
         if len(text) == 10:
-            return to_us(datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC))
+            return _in_range(to_us(datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)), value, field)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise InvalidInput.single(field, f"{value!r} is not an ISO 8601 date or time") from None
+        raise InvalidInput.single(field, f"{_short(value)} is not an ISO 8601 date or time") from None
     if moment.tzinfo is None:
-        raise InvalidInput.single(field, f"{value!r} needs a UTC offset, e.g. {text}Z")
-    return to_us(moment)
+        raise InvalidInput.single(field, f"{_short(value)} needs a UTC offset, e.g. {text[:40]}Z")
+    return _in_range(to_us(moment), value, field)
+
+
+# Times a filter may name: a day inside datetime's years at either end, so that showing one in any timezone
+# (a CSV file name, a filter bar) never leaves the years 1 to 9999.
+EARLIEST_US = to_us(datetime(1, 1, 2, tzinfo=UTC))
+LATEST_US = to_us(datetime(9999, 12, 30, tzinfo=UTC))
+
+
+def _in_range(micros: int, value: object, field: str) -> int:
+    if not EARLIEST_US <= micros <= LATEST_US:
+        raise InvalidInput.single(field, f"{_short(value)} is out of range: years 1 to 9999 only")
+    return micros
+
+
+def _short(value: object) -> str:
+    """The value as the client sent it, for a message: quoted, and cut short when long."""
+    text = repr(value if not isinstance(value, datetime) else value.isoformat())
+    return text if len(text) <= 60 else text[:57] + "..."

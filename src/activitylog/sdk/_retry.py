@@ -40,7 +40,7 @@ def parse_retry_after(value: str | None) -> float | None:
     if not value:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # not "²", which str.isdigit takes and float() refuses
         return float(text)
     try:
         moment = parsedate_to_datetime(text)

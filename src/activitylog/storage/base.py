@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, Protocol
 
 from activitylog.domain.cursor import Cursor
@@ -162,6 +163,10 @@ class Store(Protocol):
 
     def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None: ...
     def count(self, workspace_id: str, where: ActivityFilter) -> int: ...
+    def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
+        """How many entries match `where` on each day, in the IANA `timezone`: every local day that the filter's
+        range [since, until) touches (both are required), oldest first, days without entries included."""
+        ...
 
     # Retention
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult: ...

@@ -4,19 +4,22 @@ Placeholders are written `?` and each backend translates if it must. Query plann
 - a filter on a few activity types or teammates becomes a UNION ALL of one index range per value, each
   already in page order, so the first page never sorts all matching rows;
 - a filter on many values keeps the timeline index (`+column IN (...)` in SQLite stops the planner from
-  choosing the per-value index and sorting everything).
+  choosing the per-value index and sorting everything);
+- per-day counts (the page's histogram) are one count per day, each an index range in time order: a year of
+  a million entries is counted from the indexes alone, without sorting or grouping a row.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Actor, Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.validation import ROW_FIELDS, Prepared
+from activitylog.timeutil import DAY_US
 
 ENTRY_COLUMNS = (
     "id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip, user_agent, "
@@ -150,3 +153,56 @@ def select_count(
 ) -> Select:
     clauses, params = _conditions(workspace_id, where, None, skip=None, many_prefix=many_prefix, ip_literal=ip_literal)
     return Select(f"SELECT count(*) FROM activities WHERE {' AND '.join(clauses)}", params)
+
+
+def select_day_counts(
+    workspace_id: str,
+    where: ActivityFilter,
+    days: Sequence[tuple[int, int]],
+    *,
+    ip_literal: Callable[[bytes], str] | None = None,
+    ip_prefix: str = "",
+) -> Select:
+    """One row (n, count) per range [since, until) of `days`, n its position: how many entries match `where`
+    (its own time range ignored) in each.
+
+    One statement: a table of the days, and a correlated count per day, which each backend runs as one index
+    range per day (on the timeline, or on the type or teammate index, whose keys end with the time).
+    """
+    clauses, params = _conditions(
+        workspace_id,
+        replace(where, since_us=None, until_us=None),
+        None,
+        skip=None,
+        many_prefix="",
+        ip_literal=ip_literal,
+        ip_prefix=ip_prefix,
+    )
+    # The first row's casts type the columns for PostgreSQL (SQLite reads CAST the same way).
+    rows = ", ".join(["(CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT))"] + ["(?, ?, ?)"] * (len(days) - 1))
+    day_params = [value for n, (since, until) in enumerate(days) for value in (n, since, until)]
+    sql = (
+        f"WITH days (n, since_us, until_us) AS (VALUES {rows}) "
+        f"SELECT n, (SELECT count(*) FROM activities WHERE {' AND '.join(clauses)} "
+        "AND occurred_us >= days.since_us AND occurred_us < days.until_us) FROM days ORDER BY n"
+    )
+    return Select(sql, [*day_params, *params])
+
+
+def select_day_buckets(
+    workspace_id: str,
+    where: ActivityFilter,
+    offset_us: int,
+    *,
+    ip_literal: Callable[[bytes], str] | None = None,
+) -> Select:
+    """Rows (day number, count) of the entries matching `where` in its range, by local day for a zone whose UTC
+    offset is `offset_us` all through that range (the day number counts days since 1970-01-01, local).
+
+    For filters no index serves in time order (an IP block): one pass over the matches, grouped.
+    """
+    clauses, params = _conditions(workspace_id, where, None, skip=None, many_prefix="", ip_literal=ip_literal)
+    sql = (
+        f"SELECT (occurred_us + ?) / {DAY_US} AS day, count(*) FROM activities WHERE {' AND '.join(clauses)} GROUP BY 1"
+    )
+    return Select(sql, [offset_us, *params])

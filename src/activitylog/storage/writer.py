@@ -8,7 +8,8 @@ waits on purpose: under light load a batch commits alone, under heavy load many 
 Invariants:
 - a request's future resolves only after its batch is committed (an acknowledged entry survives a crash);
 - each request stays all-or-nothing: if a shared transaction fails, its batches are retried one transaction
-  each, so one bad batch fails alone and the others are stored;
+  each, so one bad batch fails alone and the others are stored; but when the database itself is unavailable
+  (locked, full, unreachable), every request of the group is refused at once (503, retry), none waits twice;
 - idempotency holds across the requests of one transaction (the store sees earlier batches' keys);
 - a request cancelled before the writer took it (the client went away) is not written.
 
@@ -29,6 +30,7 @@ from concurrent.futures import Future
 from dataclasses import dataclass
 
 from activitylog.domain.validation import Prepared
+from activitylog.errors import Unavailable
 from activitylog.storage.base import RecordResult, Store
 
 logger = logging.getLogger("activitylog.writer")
@@ -56,6 +58,11 @@ def _settle(outcomes: list[tuple[asyncio.Future[RecordResult], Outcome]]) -> Non
             waiter.set_exception(problem)
         elif result is not None:
             waiter.set_result(result)
+
+
+def _copy(problem: Unavailable) -> Unavailable:
+    """One exception per waiting request: each raises it in its own task (and gets its own traceback)."""
+    return Unavailable(problem.message, retry_after=problem.retry_after)
 
 
 class GroupCommitWriter:
@@ -109,12 +116,24 @@ class GroupCommitWriter:
         if len(jobs) > 1 and self._record_batches is not None:
             try:
                 return [(result, None) for result in self._record_batches([(j.workspace_id, j.batch) for j in jobs])]
+            except Unavailable as problem:
+                # The database (locked, full, unreachable), not a batch: trying each alone would make every
+                # request of the group wait out the same failure in turn. All answer 503 now; clients retry.
+                logger.warning("the database is unavailable; %d batches refused: %s", len(jobs), problem)
+                return [(None, _copy(problem)) for _ in jobs]
             except Exception:  # one transaction per batch below, so a bad batch fails alone
                 logger.warning("a shared transaction of %d batches failed; retrying them one by one", len(jobs))
         outcomes: list[Outcome] = []
+        unavailable: Unavailable | None = None
         for job in jobs:
+            if unavailable is not None:  # as above: the rest of the group need not wait for it again
+                outcomes.append((None, _copy(unavailable)))
+                continue
             try:
                 outcomes.append((self._store.record(job.workspace_id, job.batch), None))
+            except Unavailable as problem:
+                unavailable = problem
+                outcomes.append((None, problem))
             except Exception as problem:  # the request that sent it answers with the error
                 outcomes.append((None, problem))
         return outcomes

@@ -114,7 +114,14 @@ async def sign_in(request: Request, workspace_id: str) -> Response:
     return response
 
 
-def _code_page(request: Request, workspace: Workspace, *, message: str | None = None, status: int = 200) -> Response:
+def _code_page(
+    request: Request,
+    workspace: Workspace,
+    *,
+    message: str | None = None,
+    next_path: str | None = None,
+    status: int = 200,
+) -> Response:
     token = csrf.pre_session_token(request)
     security = accounts(request).console.security(workspace.id)
     response = page(
@@ -123,7 +130,7 @@ def _code_page(request: Request, workspace: Workspace, *, message: str | None = 
         None,
         workspace=workspace,
         csrf_token=token,
-        next_path=request.query_params.get("next") or None,
+        next_path=next_path or request.query_params.get("next") or None,
         message=message,
         recovery_allowed="recovery_codes" in security.sign_in_methods,
         status=status,
@@ -152,9 +159,13 @@ async def code(request: Request, workspace_id: str) -> Response:
         str(form.get("code", "")),
         origin(request),
     )
+    next_path = str(form.get("next", "")) or None
     if not outcome.ok:
-        return await run_in_threadpool(_code_page, request, workspace, message=outcome.message, status=401)
-    return see(safe_next(workspace.id, str(form.get("next", "")) or None))
+        # The form's `next` (a POST has no query), so a second try still comes back where the first was going.
+        return await run_in_threadpool(
+            _code_page, request, workspace, message=outcome.message, next_path=next_path, status=401
+        )
+    return see(safe_next(workspace.id, next_path))
 
 
 @router.post("/a/{workspace_id}/sign-out")

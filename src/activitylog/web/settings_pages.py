@@ -87,11 +87,10 @@ async def save_workspace(request: Request, workspace_id: str) -> Response:
     settings, where = accounts(request).settings, origin(request)
     name, timezone = str(form.get("name", "")), str(form.get("timezone", ""))
 
-    def save() -> None:
-        settings.rename(signed_in, name, where)
-        settings.set_timezone(signed_in, timezone, where)
-
-    return await _act(request, signed_in, save, "workspace?done=saved", _workspace_page)
+    return await _act(
+        request, signed_in, lambda: settings.save_general(signed_in, name=name, timezone=timezone, origin=where),
+        "workspace?done=saved", _workspace_page,
+    )  # fmt: skip
 
 
 @router.get("/a/{workspace_id}/settings/security")
@@ -187,7 +186,7 @@ async def two_factor(request: Request, workspace_id: str) -> Response:
         except ActivityLogError as problem:
             if problem.status >= 500 or problem.status in (401, 403):
                 raise
-            again: dict[str, Any] = _enrolment(signed_in, secret) if len(secret) == 32 else {}
+            again: dict[str, Any] = _enrolment(signed_in, secret) if twofactor.valid_secret(secret) else {}
             return _account_page(request, signed_in, error=problem, status=problem.status, **again)
         refreshed = await viewer(request, workspace_id, enrolling=True)
         return await run_in_threadpool(_account_page, request, refreshed, recovery_codes=codes)

@@ -8,10 +8,12 @@ from typing import Any
 
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
 from activitylog.accounts import permissions
+from activitylog.accounts.console import PermissionDenied
 from activitylog.accounts.signin import Viewer
 from activitylog.api.clientinfo import base_url
 from activitylog.api.context import services
@@ -82,6 +84,15 @@ async def _act(
     return see(f"{request.url.path.rsplit('/settings/', 1)[0]}/settings/{done}")
 
 
+async def _managing(request: Request, workspace_id: str) -> tuple[Viewer, FormData]:
+    """A form of these pages, its permission checked before its fields are read: a teammate without the
+    permission gets the 403 page that names it, whatever they posted."""
+    signed_in, form = await form_of(request, workspace_id)
+    if permissions.TEAMMATES not in signed_in.permissions:
+        raise PermissionDenied(permissions.TEAMMATES)
+    return signed_in, form
+
+
 @router.get("/a/{workspace_id}/settings/teammates")
 async def teammates(request: Request, workspace_id: str) -> Response:
     return await run_in_threadpool(_teammates_page, request, await viewer(request, workspace_id))
@@ -89,7 +100,7 @@ async def teammates(request: Request, workspace_id: str) -> Response:
 
 @router.post("/a/{workspace_id}/settings/teammates/invite")
 async def invite(request: Request, workspace_id: str) -> Response:
-    signed_in, form = await form_of(request, workspace_id)
+    signed_in, form = await _managing(request, workspace_id)
     team = accounts(request).team
     email, role_id = str(form.get("email", "")), str(form.get("role_id", "")) or None
     try:
@@ -106,7 +117,7 @@ async def invite(request: Request, workspace_id: str) -> Response:
 
 @router.post("/a/{workspace_id}/settings/invites/{invite_id}")
 async def change_invite(request: Request, workspace_id: str, invite_id: str) -> Response:
-    signed_in, form = await form_of(request, workspace_id)
+    signed_in, form = await _managing(request, workspace_id)
     team, where, action = accounts(request).team, origin(request), form.get("action")
     if action == "change":
         role_id = str(form.get("role_id", "")) or None
@@ -124,7 +135,7 @@ async def change_invite(request: Request, workspace_id: str, invite_id: str) -> 
 
 @router.post("/a/{workspace_id}/settings/teammates/{teammate_id}")
 async def change_teammate(request: Request, workspace_id: str, teammate_id: str) -> Response:
-    signed_in, form = await form_of(request, workspace_id)
+    signed_in, form = await _managing(request, workspace_id)
     team, where, action = accounts(request).team, origin(request), form.get("action")
     if action == "access":
         role_id = str(form.get("role_id", "")) or None
@@ -148,7 +159,7 @@ async def roles(request: Request, workspace_id: str) -> Response:
 
 @router.post("/a/{workspace_id}/settings/roles")
 async def create_role(request: Request, workspace_id: str) -> Response:
-    signed_in, form = await form_of(request, workspace_id)
+    signed_in, form = await _managing(request, workspace_id)
     team, where = accounts(request).team, origin(request)
     name, granted = str(form.get("name", "")), [str(v) for v in form.getlist("permissions")]
     return await _act(
@@ -159,7 +170,7 @@ async def create_role(request: Request, workspace_id: str) -> Response:
 
 @router.post("/a/{workspace_id}/settings/roles/{role_id}")
 async def change_role(request: Request, workspace_id: str, role_id: str) -> Response:
-    signed_in, form = await form_of(request, workspace_id)
+    signed_in, form = await _managing(request, workspace_id)
     team, where, action = accounts(request).team, origin(request), form.get("action")
     if action == "change":
         name, granted = str(form.get("name", "")), [str(v) for v in form.getlist("permissions")]

@@ -5,7 +5,8 @@ Invariants (all inside the caller's transaction, so a batch is stored whole or n
   workspace, key) before any entry is written; a key a concurrent batch is claiming makes it wait for that
   batch's commit; keys go in sorted order, so two batches cannot deadlock on them;
 - a duplicate answers with the id the first write stored, also for a key repeated within the batch;
-- entries go in with COPY, or one multi-row INSERT for a few rows.
+- entries go in with COPY, or one multi-row INSERT for a few rows, each with its place in the workspace's
+  hash chain (`activitylog.integrity.chain`), given only to the entries really written.
 """
 
 from __future__ import annotations
@@ -13,14 +14,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import psycopg
 from psycopg import errors
 
 from activitylog.domain.validation import Prepared
+from activitylog.integrity.chain import CHAIN_COLUMNS
 from activitylog.storage.base import Duplicate
-from activitylog.storage.sql import INSERT_COLUMNS, entry_row
+from activitylog.storage.sql import INSERT_COLUMNS
 
 COPY_FROM = 20  # rows: below this one multi-row INSERT is one round trip less than COPY
 
@@ -36,20 +38,24 @@ def copy_text(value: str) -> str:
     return _COPY_SPECIAL.sub(lambda match: _COPY_ESCAPES[match[0]], value)
 
 
+COLUMNS = f"{INSERT_COLUMNS}, {', '.join(CHAIN_COLUMNS)}"
+
+
 @cache
 def insert_values(rows: int) -> str:
-    one = "(" + ", ".join(["%s"] * 12 + ["%s::jsonb", "%s", "%s"]) + ")"
-    return f"INSERT INTO activities ({INSERT_COLUMNS}) VALUES " + ", ".join([one] * rows)
+    one = "(" + ", ".join(["%s"] * 12 + ["%s::jsonb", "%s", "%s", "%s", "%s"]) + ")"
+    return f"INSERT INTO activities ({COLUMNS}) VALUES " + ", ".join([one] * rows)
 
 
-Plan = tuple[list[tuple[Any, ...]], list[str], list[Duplicate]]
+Plan = tuple[list[Prepared], list[str], list[Duplicate]]
+T = TypeVar("T")
 
 
 def plan(workspace_id: str, batch: Sequence[Prepared], first: dict[str, Prepared], used: dict[str, str]) -> Plan:
-    """The rows to write, their ids, and the duplicates: keys `used` before, or repeated within the batch."""
+    """The entries to write, their ids, and the duplicates: keys `used` before, or repeated within the batch."""
     inserted: list[str] = []
     duplicates: list[Duplicate] = []
-    rows: list[tuple[Any, ...]] = []
+    rows: list[Prepared] = []
     for index, prepared in enumerate(batch):
         key = prepared.idempotency_key
         if key is not None:
@@ -59,7 +65,7 @@ def plan(workspace_id: str, batch: Sequence[Prepared], first: dict[str, Prepared
             if first[key] is not prepared:  # the same key earlier in this batch
                 duplicates.append(Duplicate(index, key, first[key].id))
                 continue
-        rows.append(entry_row(workspace_id, prepared))
+        rows.append(prepared)
         inserted.append(prepared.id)
     return rows, inserted, duplicates
 
@@ -68,8 +74,8 @@ def claim(
     connection: psycopg.Connection[Any],
     workspace_id: str,
     offered: dict[str, Prepared],
-    meanwhile: Callable[[], Plan],
-) -> tuple[dict[str, str], Plan | None]:
+    meanwhile: Callable[[], T],
+) -> tuple[dict[str, str], T | None]:
     """Claim each key for the entry offered with it; answers the keys used before, with their entry ids,
     and what `meanwhile` answered if every key was new (it runs while the server stores the keys).
 
@@ -115,9 +121,9 @@ def claim(
 
 
 def write_rows(connection: psycopg.Connection[Any], rows: list[tuple[Any, ...]]) -> None:
-    """Insert rows in INSERT_COLUMNS order into `activities` (their months' partitions must exist)."""
+    """Insert rows in COLUMNS order into `activities` (their months' partitions must exist)."""
     if len(rows) >= COPY_FROM:
-        with connection.cursor().copy(f"COPY activities ({INSERT_COLUMNS}) FROM STDIN") as copy:
+        with connection.cursor().copy(f"COPY activities ({COLUMNS}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row(row)
     elif rows:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from functools import cache
 from typing import Any
 
@@ -27,7 +28,10 @@ from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.validation import Prepared
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
-from activitylog.storage.base import ApiToken, Page, PurgeResult, RecordResult, Teammate, Workspace
+from activitylog.integrity import chain
+from activitylog.integrity.retention import seal_expired
+from activitylog.storage import days
+from activitylog.storage.base import ApiToken, Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
 from activitylog.storage.postgres import retention
 from activitylog.storage.postgres.partitions import Partitions, months_between
 from activitylog.storage.postgres.recording import claim, plan, write_rows
@@ -309,6 +313,20 @@ class PostgresStore:
             self._known_actors.clear()
         self._known_actors.update((workspace_id, actor) for actor in actors)
 
+    @staticmethod
+    def _lock_head(connection: psycopg.Connection[Any], workspace_id: str) -> tuple[int, bytes]:
+        """The workspace's chain head, locked until the transaction ends (made at the first entry)."""
+        select = "SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = %s FOR UPDATE"
+        head = connection.execute(select, (workspace_id,)).fetchone()
+        if head is None:
+            connection.execute(
+                "INSERT INTO integrity_heads (workspace_id, position, chain_hash) VALUES (%s, 0, %s) "
+                "ON CONFLICT (workspace_id) DO NOTHING",
+                (workspace_id, chain.start(workspace_id, None)[1]),
+            )
+            head = connection.execute(select, (workspace_id,)).fetchone()
+        return chain.start(workspace_id, head)
+
     def _write_entries(
         self, connection: psycopg.Connection[Any], workspace_id: str, batch: Sequence[Prepared]
     ) -> tuple[RecordResult, set[str]]:
@@ -316,18 +334,31 @@ class PostgresStore:
 
         Answers the result and the teammate ids now known to exist, to remember once the transaction commits.
         """
+        # The chain head first: writers of one workspace queue here, before claiming any key, so two of them
+        # never wait for each other's keys the other way round (see activitylog.integrity.chain).
+        position, last = self._lock_head(connection, workspace_id)
+
+        def planned(used: dict[str, str]) -> tuple[list[tuple[Any, ...]], int, bytes, list[str], list[Duplicate]]:
+            kept, inserted, duplicates = plan(workspace_id, batch, first, used)
+            return (*chain.link_rows(workspace_id, kept, position, last), inserted, duplicates)
+
         first: dict[str, Prepared] = {}
         for prepared in batch:
             key = prepared.idempotency_key
             if key is not None and key not in first:
                 first[key] = prepared
         if first:
-            # Rows are planned while the server stores the keys; if some were used before, planned again.
-            used, planned = claim(connection, workspace_id, first, lambda: plan(workspace_id, batch, first, {}))
-            rows, inserted, duplicates = planned or plan(workspace_id, batch, first, used)
+            # Rows are planned and chained while the server stores the keys; if some were used before, again.
+            used, fast = claim(connection, workspace_id, first, lambda: planned({}))
+            rows, head, head_hash, inserted, duplicates = fast or planned(used)
         else:
-            rows, inserted, duplicates = plan(workspace_id, batch, first, {})
+            rows, head, head_hash, inserted, duplicates = planned({})
         write_rows(connection, rows)
+        if head != position:
+            connection.execute(
+                "UPDATE integrity_heads SET position = %s, chain_hash = %s WHERE workspace_id = %s",
+                (head, head_hash, workspace_id),
+            )
         actors = {
             p.actor.id: p.actor
             for p in batch
@@ -411,10 +442,24 @@ class PostgresStore:
             row = connection.execute(_pg(select.sql), select.params).fetchone()
         return int(row[0]) if row else 0
 
+    def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
+        with self._connection() as connection:
+            # Not through `_pg`: these statements vary with the number of days, and its cache keeps every one.
+            return days.count_by_day(
+                lambda select: connection.execute(select.sql.replace("?", "%s"), select.params).fetchall(),
+                workspace_id,
+                where,
+                timezone,
+                ip_literal=bytea_literal,
+            )
+
     # Retention and maintenance -----------------------------------------------------------------------
 
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:
         """Remove the workspace's entries older than `cutoff_us`: see `postgres.retention` for the rule."""
+        # What the rest of the chain needs of the entries about to go, kept before any of them goes.
+        with self.transaction(workspace_id) as unit:
+            seal_expired(unit, workspace_id, cutoff_us)
         result = retention.purge(self._connection, self._partitions, workspace_id, cutoff_us)
         # Retention runs daily in the server: a good moment to create the coming months' partitions too.
         self.ensure_partitions()

@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
 from typing import Any
 
 from activitylog.domain.cursor import Cursor
@@ -23,6 +24,9 @@ from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.validation import Prepared
 from activitylog.errors import Conflict, NotFound, Unavailable
+from activitylog.integrity import chain
+from activitylog.integrity.retention import seal_expired
+from activitylog.storage import days
 from activitylog.storage.base import (
     ApiToken,
     Duplicate,
@@ -39,13 +43,13 @@ from activitylog.storage.sql import (
     KEY_COLUMNS,
     Select,
     entry_from_row,
-    entry_row,
     select_count,
     select_page,
 )
 from activitylog.timeutil import now_us
 
-INSERT = f"INSERT INTO activities ({INSERT_COLUMNS}) VALUES ({', '.join('?' * 15)})"
+# Every entry goes in with its place in the workspace's hash chain (see activitylog.integrity.chain).
+INSERT = f"INSERT INTO activities ({INSERT_COLUMNS}, {', '.join(chain.CHAIN_COLUMNS)}) VALUES ({', '.join('?' * 17)})"
 # Only a used idempotency key is skipped; any other conflict (an id collision, say) still fails the batch.
 INSERT_SKIPPING_USED_KEYS = (
     f"{INSERT} ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
@@ -69,6 +73,18 @@ def _connect(path: str) -> sqlite3.Connection:
     # an export walks the timeline index and fetches rows that sit all over the file.
     connection.execute(f"PRAGMA mmap_size={MMAP_BYTES}")
     return connection
+
+
+def _unavailable(problem: sqlite3.OperationalError) -> bool:
+    """The file, not the statement: full (disk or max_page_count), locked, busy, unreadable or read-only."""
+    name = getattr(problem, "sqlite_errorname", "")
+    return name.startswith(("SQLITE_FULL", "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_IOERR", "SQLITE_READONLY"))
+
+
+def _rollback(connection: sqlite3.Connection) -> None:
+    """Roll back what is left: SQLite has already rolled back itself after some errors (a full disk)."""
+    if connection.in_transaction:
+        connection.execute("ROLLBACK")
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
@@ -130,13 +146,18 @@ class SQLiteStore:
                 raise Unavailable(f"the database is busy: {problem}") from None
             try:
                 yield connection
+            except sqlite3.OperationalError as problem:
+                _rollback(connection)
+                if _unavailable(problem):
+                    raise Unavailable(f"the database cannot take the write: {problem}", retry_after=5) from None
+                raise
             except BaseException:
-                connection.execute("ROLLBACK")
+                _rollback(connection)
                 raise
             try:
                 connection.execute("COMMIT")
             except sqlite3.OperationalError as problem:
-                connection.execute("ROLLBACK")
+                _rollback(connection)
                 raise Unavailable(f"the database could not commit: {problem}") from None
 
     @contextmanager
@@ -316,11 +337,26 @@ class SQLiteStore:
     ) -> RecordResult:
         """Insert a batch, skipping idempotency keys already used; runs inside the caller's write transaction.
 
-        Optimistic: the insert skips conflicting keys itself (ON CONFLICT DO NOTHING), and only when it wrote
-        fewer rows than it was given (a retry, which is rare) do we look up which items were duplicates and
-        which entries they duplicate. The common case costs no lookup at all.
+        Each row goes in with its position and hash in the workspace's chain, continuing from the chain head
+        (one writer at a time: nobody else moves the head meanwhile). Optimistic: the insert skips conflicting
+        keys itself (ON CONFLICT DO NOTHING), and only when it wrote fewer rows than it was given (a retry, which
+        is rare) is it rolled back to its savepoint, the duplicates found, and the rest chained and inserted
+        again, so a skipped item never leaves a gap in the chain. The common case costs no lookup at all.
         """
-        cursor = connection.executemany(INSERT_SKIPPING_USED_KEYS, [entry_row(workspace_id, p) for p in batch])
+        position, last = chain.start(workspace_id, connection.execute(chain.HEAD_SELECT, (workspace_id,)).fetchone())
+        rows, head, head_hash = chain.link_rows(workspace_id, batch, position, last)
+        connection.execute("SAVEPOINT record_batch")
+        cursor = connection.executemany(INSERT_SKIPPING_USED_KEYS, rows)
+        if cursor.rowcount == len(batch):
+            result = RecordResult([p.id for p in batch], [])
+        else:
+            connection.execute("ROLLBACK TO record_batch")
+            kept, result = self._without_duplicates(connection, workspace_id, batch)
+            rows, head, head_hash = chain.link_rows(workspace_id, kept, position, last)
+            connection.executemany(INSERT, rows)
+        connection.execute("RELEASE record_batch")
+        if head != position:
+            connection.execute(chain.HEAD_UPSERT, (workspace_id, head, head_hash))
         # Teammates first seen in events join the teammate filter; the console's own records win. From the rows
         # (actor_type, actor_id, actor_name, actor_email at 3 to 6): this runs for every recorded entry.
         actors = {p.row[4]: p.row for p in batch if p.row[3] == "teammate" and p.row[5]}
@@ -330,8 +366,14 @@ class SQLiteStore:
                 "ON CONFLICT (workspace_id, id) DO NOTHING",
                 [(workspace_id, row[4], row[5], row[6]) for row in actors.values()],
             )
-        if cursor.rowcount == len(batch):
-            return RecordResult([p.id for p in batch], [])
+        return result
+
+    @staticmethod
+    def _without_duplicates(
+        connection: sqlite3.Connection, workspace_id: str, batch: Sequence[Prepared]
+    ) -> tuple[list[Prepared], RecordResult]:
+        """The items to insert, and the result: an item whose key was used before, or earlier in the batch, is
+        a duplicate of the entry that used it first."""
         keys = list(dict.fromkeys(p.idempotency_key for p in batch if p.idempotency_key is not None))
         stored: dict[str, str] = {}
         for chunk in _chunks(keys, 500):
@@ -342,15 +384,19 @@ class SQLiteStore:
                     (workspace_id, *chunk),
                 ).fetchall()
             )
+        kept: list[Prepared] = []
         inserted: list[str] = []
         duplicates: list[Duplicate] = []
         for index, prepared in enumerate(batch):
-            key, entry_id = prepared.idempotency_key, prepared.id
-            if key is not None and stored[key] != entry_id:
+            key = prepared.idempotency_key
+            if key is not None and key in stored:
                 duplicates.append(Duplicate(index, key, stored[key]))
-            else:
-                inserted.append(entry_id)
-        return RecordResult(inserted, duplicates)
+                continue
+            if key is not None:
+                stored[key] = prepared.id
+            kept.append(prepared)
+            inserted.append(prepared.id)
+        return kept, RecordResult(inserted, duplicates)
 
     def _ip_prefix(self, workspace_id: str, where: ActivityFilter) -> str:
         """`+` (keep the IP index out of the plan) when the filter's IP range matches many entries.
@@ -446,6 +492,16 @@ class SQLiteStore:
         select = select_count(workspace_id, where)
         return int(self._reader().execute(select.sql, select.params).fetchone()[0])
 
+    def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
+        reader = self._reader()
+        return days.count_by_day(
+            lambda select: reader.execute(select.sql, select.params).fetchall(),
+            workspace_id,
+            where,
+            timezone,
+            ip_prefix="+",
+        )
+
     # Retention ---------------------------------------------------------------------------------------
 
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:
@@ -454,6 +510,9 @@ class SQLiteStore:
                 "INSERT INTO retention_runs (workspace_id, cutoff_us, started_us) VALUES (?, ?, ?)",
                 (workspace_id, cutoff_us, now_us()),
             ).lastrowid
+        # What the rest of the chain needs of the entries about to go, kept before any of them goes.
+        with self.transaction(workspace_id) as unit:
+            seal_expired(unit, workspace_id, cutoff_us)
         removed = 0
         while True:
             with self._write() as connection:

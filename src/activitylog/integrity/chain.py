@@ -1,0 +1,96 @@
+"""Giving a batch its places in the workspace's chain, inside the transaction that records it.
+
+Invariants (the stores call `link_rows` from `_write_entries`, so every way of recording goes through here):
+- a workspace's entries have positions 1, 2, 3, ... in the order their transactions committed, with no gap
+  and no repeat: the head row (`integrity_heads`) holds the last position and chain hash, and a recording
+  transaction reads and moves it while no other writer of the workspace can (SQLite: the one writer;
+  PostgreSQL: `SELECT ... FOR UPDATE` on the head row, taken before anything else of the batch, so writers
+  of one workspace queue there and nowhere else, in any number of processes);
+- only rows that are really inserted get positions: an item skipped as a duplicate never leaves a gap;
+- each row stores its position and its chain hash (`chain_seq`, `chain_hash`), so verification can name
+  the exact row that no longer matches, and a purge can leave an anchor behind.
+"""
+
+from __future__ import annotations
+
+import json.encoder
+from collections.abc import Sequence
+from typing import Any
+
+from activitylog.domain.validation import Prepared
+from activitylog.integrity import canonical
+
+#: The columns a store inserts after storage.sql.INSERT_COLUMNS.
+CHAIN_COLUMNS = ("chain_seq", "chain_hash")
+
+HEAD_SELECT = "SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = ?"
+HEAD_UPSERT = (
+    "INSERT INTO integrity_heads (workspace_id, position, chain_hash) VALUES (?, ?, ?) "
+    "ON CONFLICT (workspace_id) DO UPDATE SET position = excluded.position, chain_hash = excluded.chain_hash"
+)
+
+_canonical_cache = canonical._CANONICAL
+_metadata_from_value = canonical.metadata_from_value
+_plain = canonical._PLAIN
+_sha256 = canonical._sha256
+_string = json.encoder.encode_basestring
+# The canonical text up to the entry's id, by the fields that repeat from entry to entry (workspace, type, actor,
+# IP, user agent): written once per distinct combination. Bounded like the metadata cache.
+_PREFIXES: dict[tuple[Any, ...], str] = {}
+_PREFIXES_MAX = 50_000
+
+
+def start(workspace_id: str, head: Sequence[Any] | None) -> tuple[int, bytes]:
+    """The (position, chain hash) to continue from: the head row's, or the workspace's genesis."""
+    if head is None:
+        return 0, canonical.genesis(workspace_id)
+    return int(head[0]), bytes(head[1])
+
+
+def _optional(value: str | None) -> str:
+    return "null" if value is None else _string(value)
+
+
+def link_rows(
+    workspace_id: str, batch: Sequence[Prepared], position: int, chain_hash: bytes
+) -> tuple[list[tuple[Any, ...]], int, bytes]:
+    """The batch's rows (storage.sql.INSERT_COLUMNS order) with their position and chain hash appended, and
+    the new head.
+
+    Runs for every recorded entry, so `canonical.content_text` is written out here from cached pieces: the
+    prefix of repeating fields, the metadata canonicalised once per distinct text, and the rest (id, times,
+    request id, idempotency key) encoded as JSON would. tests/integrity check it against the plain definition.
+    """
+    rows: list[tuple[Any, ...]] = []
+    append = rows.append
+    cache = _canonical_cache
+    prefixes = _PREFIXES
+    for prepared in batch:
+        row = prepared.row
+        if row[0] != workspace_id:
+            raise ValueError("an entry prepared for another workspace")  # a bug, never user input
+        text = row[12]
+        metadata = cache.get(text)
+        if metadata is None:
+            metadata = _metadata_from_value(prepared.metadata)
+            if len(text) <= canonical._CACHEABLE:
+                if len(cache) >= canonical._CANONICAL_MAX:
+                    cache.clear()
+                cache[text] = metadata
+        key = (row[0], row[2], row[3], row[4], row[5], row[6], row[9], row[11])
+        prefix = prefixes.get(key)
+        if prefix is None:
+            prefix = "".join(_plain([canonical.VERSION, *key], 0))[:-1]
+            if len(prefixes) >= _PREFIXES_MAX:
+                prefixes.clear()
+            prefixes[key] = prefix
+        occurred = row[7]
+        content = _sha256(
+            f"{prefix},{_string(row[1])},{occurred},{row[8]},"
+            f"{'null' if row[13] is None else _string(row[13])},{'null' if row[14] is None else _string(row[14])},"
+            f"{metadata}]".encode()
+        ).digest()
+        position += 1
+        chain_hash = _sha256(chain_hash + occurred.to_bytes(8, "big", signed=True) + content).digest()
+        append((*row, position, chain_hash))
+    return rows, position, chain_hash

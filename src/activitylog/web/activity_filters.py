@@ -1,0 +1,251 @@
+"""The activity log page's filters as its URL carries them, so any view can be bookmarked and shared.
+
+Parameters (all optional; empty ones are ignored):
+- `type` (repeated): activity type codes; none means "All activity";
+- `teammate` (repeated): teammate (actor) ids;
+- `range`: `today`, `7d`, `30d`, `90d`, `12m` (each ending today, in the workspace's time zone), or `custom`;
+- `from`, `to`: a custom range's first and last day (YYYY-MM-DD, both inclusive, in the workspace's time
+  zone); either alone is open-ended, and either implies `range=custom`;
+- `ip`: an IP address or CIDR block.
+
+Bad input is refused with the parameter named (`InvalidInput`, a 422), never guessed at and never a 500.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, timedelta
+from urllib.parse import urlencode
+
+from starlette.datastructures import QueryParams
+
+from activitylog.catalog import REGISTRY
+from activitylog.domain.days import FIRST_DATE, LAST_DATE, midnight_us
+from activitylog.domain.filters import MAX_VALUES, ActivityFilter
+from activitylog.domain.ipaddr import IPRange
+from activitylog.errors import FieldError, InvalidInput
+from activitylog.storage.base import Teammate
+
+#: The date presets, in menu order: code -> (label, days before today that the range starts).
+PRESETS: dict[str, tuple[str, int | None]] = {
+    "today": ("Today", 0),
+    "7d": ("Last 7 days", 6),
+    "30d": ("Last 30 days", 29),
+    "90d": ("Last 90 days", 89),
+    "12m": ("Last 12 months", None),  # from the same day a year ago, the next day
+}
+CUSTOM = "custom"
+PARAMETERS = ("type", "teammate", "range", "from", "to", "ip")
+MAX_ID = 200
+
+
+@dataclass(frozen=True, slots=True)
+class PageFilter:
+    types: tuple[str, ...] = ()
+    teammates: tuple[str, ...] = ()
+    range: str = ""  # "" for all time, a PRESETS code, or CUSTOM
+    start: date | None = None  # a custom range's first day
+    end: date | None = None  # a custom range's last day (inclusive)
+    ip: str = ""
+    _ip_range: IPRange | None = field(default=None, compare=False, repr=False)
+
+    # Parsing ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    def parse(cls, params: QueryParams | Mapping[str, str]) -> PageFilter:
+        """From the query string; raises InvalidInput naming every bad parameter."""
+        errors: list[FieldError] = []
+
+        def many(name: str) -> list[str]:
+            values = params.getlist(name) if isinstance(params, QueryParams) else [params.get(name, "")]
+            return list(dict.fromkeys(v.strip() for v in values if v and v.strip()))
+
+        def one(name: str) -> str:
+            values = many(name)
+            if len(values) > 1:
+                errors.append(FieldError(name, "give one value, not several"))
+            return values[0] if values else ""
+
+        types = many("type")
+        unknown = [code for code in types if code not in REGISTRY]
+        if unknown:
+            errors.append(FieldError("type", f"{_short(unknown[0])} is not an activity type"))
+        teammates = many("teammate")
+        for name, values in (("type", types), ("teammate", teammates)):
+            if len(values) > MAX_VALUES:
+                errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
+        if any(len(t) > MAX_ID or not t.isprintable() for t in teammates):
+            errors.append(FieldError("teammate", f"a teammate id is at most {MAX_ID} printable characters"))
+        chosen = one("range")
+        if chosen and chosen not in PRESETS and chosen != CUSTOM:
+            errors.append(FieldError("range", f"must be one of {', '.join([*PRESETS, CUSTOM])}, not {_short(chosen)}"))
+        start, end = _date(one("from"), "from", errors), _date(one("to"), "to", errors)
+        if start and end and end < start:
+            errors.append(FieldError("to", f"must be on or after from ({start.isoformat()})"))
+        ip = one("ip")
+        ip_range = None
+        if ip:
+            try:
+                ip_range = IPRange.parse(ip)
+            except ValueError:
+                errors.append(FieldError("ip", f"{_short(ip)} is not an IP address or CIDR block"))
+        if errors:
+            raise InvalidInput(errors)
+        if chosen in PRESETS:
+            start = end = None  # a preset names its own days
+        elif start or end:
+            chosen = CUSTOM
+        elif chosen == CUSTOM:
+            chosen = ""  # a custom range with no day is all time
+        return cls(tuple(types), tuple(teammates), chosen, start, end, ip_range.text if ip_range else "", ip_range)
+
+    # Meaning ---------------------------------------------------------------------------------------------
+
+    def days(self, today: date) -> tuple[date | None, date | None]:
+        """The first and last day (inclusive, local) the filter covers; None for an open end."""
+        if self.range in PRESETS:
+            back = PRESETS[self.range][1]
+            return (_year_before(today) + timedelta(days=1) if back is None else today - timedelta(days=back)), today
+        return self.start, self.end
+
+    def activity_filter(self, timezone: str, today: date) -> ActivityFilter:
+        """The one filter model: the days as UTC microseconds in `timezone`, the last day whole."""
+        first, last = self.days(today)
+        return ActivityFilter(
+            types=self.types,
+            teammates=self.teammates,
+            since_us=midnight_us(first, timezone) if first else None,
+            until_us=midnight_us(last + timedelta(days=1), timezone) if last else None,
+            ip=self._ip_range,
+        )
+
+    @property
+    def empty(self) -> bool:
+        return not (self.types or self.teammates or self.range or self.ip)
+
+    # The URL ---------------------------------------------------------------------------------------------
+
+    def pairs(self) -> list[tuple[str, str]]:
+        pairs = [("type", code) for code in self.types] + [("teammate", t) for t in self.teammates]
+        if self.range:
+            pairs.append(("range", self.range))
+        if self.range == CUSTOM:
+            pairs += [(name, day.isoformat()) for name, day in (("from", self.start), ("to", self.end)) if day]
+        if self.ip:
+            pairs.append(("ip", self.ip))
+        return pairs
+
+    def query(self, **extra: str) -> str:
+        """The filter as a query string (without "?"), with `extra` parameters after it."""
+        return urlencode([*self.pairs(), *((k, v) for k, v in extra.items() if v)])
+
+    def without_types(self, codes: Iterable[str]) -> PageFilter:
+        gone = set(codes)
+        return replace(self, types=tuple(c for c in self.types if c not in gone))
+
+    def without_teammate(self, teammate_id: str) -> PageFilter:
+        return replace(self, teammates=tuple(t for t in self.teammates if t != teammate_id))
+
+    def without_dates(self) -> PageFilter:
+        return replace(self, range="", start=None, end=None)
+
+    def without_ip(self) -> PageFilter:
+        return replace(self, ip="", _ip_range=None)
+
+    def on_day(self, day: date, last: date | None = None) -> PageFilter:
+        """The same filter narrowed to one day (or to the days from `day` to `last`)."""
+        return replace(self, range=CUSTOM, start=day, end=last or day)
+
+    # Words -----------------------------------------------------------------------------------------------
+
+    def date_label(self, today: date) -> str:
+        if self.range in PRESETS:
+            return PRESETS[self.range][0]
+        first, last = self.start, self.end
+        if first and last:
+            return human_date(first) if first == last else f"{human_date(first)} – {human_date(last)}"
+        if first:
+            return f"From {human_date(first)}"
+        if last:
+            return f"Until {human_date(last)}"
+        return "All time"
+
+
+@dataclass(frozen=True, slots=True)
+class Chip:
+    """An active filter, shown as a removable chip."""
+
+    kind: str
+    label: str
+    remove: str  # the query string without it
+
+
+def chips(current: PageFilter, teammates: Mapping[str, Teammate], today: date) -> list[Chip]:
+    """The active filters as chips: a whole category chosen is one chip, each other type one, then teammates,
+    the date range and the IP."""
+    found: list[Chip] = []
+    chosen = set(current.types)
+    covered: set[str] = set()
+    for category, members in REGISTRY.categories().items():
+        codes = {t.code for t in members}
+        if len(codes) > 1 and codes <= chosen:
+            found.append(Chip("Action", f"{category} (all {len(codes)})", current.without_types(codes).query()))
+            covered |= codes
+    for code in current.types:
+        if code not in covered:
+            found.append(Chip("Action", REGISTRY[code].label, current.without_types([code]).query()))
+    for teammate_id in current.teammates:
+        found.append(
+            Chip("Teammate", teammate_label(teammate_id, teammates), current.without_teammate(teammate_id).query())
+        )
+    if current.range:
+        found.append(Chip("Date", current.date_label(today), current.without_dates().query()))
+    if current.ip:
+        found.append(Chip("IP", current.ip, current.without_ip().query()))
+    return found
+
+
+def teammate_label(teammate_id: str, teammates: Mapping[str, Teammate]) -> str:
+    found = teammates.get(teammate_id)
+    if found is None:
+        return teammate_id
+    return f"{found.name} (deleted)" if found.deleted else found.name
+
+
+def human_date(day: date, *, year: bool = True) -> str:
+    """ "3 Mar 2026": the day without a leading zero, the month's short name (English, as the console is)."""
+    return f"{day.day} {_MONTHS[day.month - 1]}" + (f" {day.year}" if year else "")
+
+
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _date(text: str, name: str, errors: list[FieldError]) -> date | None:
+    if not text:
+        return None
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        errors.append(FieldError(name, f"{_short(text)} is not a date (YYYY-MM-DD)"))
+        return None
+    if not FIRST_DATE <= day <= LAST_DATE:
+        errors.append(FieldError(name, f"must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}"))
+        return None
+    return day
+
+
+def _year_before(day: date) -> date:
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _short(value: str) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

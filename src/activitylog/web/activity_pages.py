@@ -1,0 +1,333 @@
+"""Settings > General > Teammate activity logs: the page, its further entries, its histogram and its CSV.
+
+- `GET .../settings/activity-logs`: the page with its first entries, server-rendered (it works without
+  script); the filters are the URL's (see `activity_filters`), so a view can be bookmarked and shared;
+- `GET .../settings/activity-logs/entries?cursor=...`: the next entries, as the admin scrolls (htmx asks,
+  with the page's filters); the last batch ends with the end-of-log marker;
+- `GET .../settings/activity-logs/histogram`: entries per day over the filtered range, fetched by the page
+  after it is shown, so a slow count never holds the list up;
+- `POST .../settings/activity-logs/download`: every entry the filters match, streamed as CSV, and logged as
+  `data_export_run` by the viewer (a POST with the session's CSRF token: a download writes to the log).
+
+Every route needs "Can access general and security settings". Each answer says how long the server took
+(`Server-Timing: app;dur=...`), which `bench/page_bench.py` reads.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import replace
+from datetime import date
+from functools import cache
+from typing import Any
+
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+
+from activitylog.accounts import permissions
+from activitylog.accounts.console import PermissionDenied
+from activitylog.accounts.signin import Viewer
+from activitylog.api.context import services
+from activitylog.catalog import REGISTRY
+from activitylog.domain.cursor import Cursor
+from activitylog.domain.days import day_of
+from activitylog.domain.filters import ActivityFilter
+from activitylog.errors import BadRequest, InvalidInput
+from activitylog.export.runner import export_csv
+from activitylog.storage.base import Teammate
+from activitylog.timeutil import iso
+from activitylog.web import activity_view
+from activitylog.web.activity_filters import CUSTOM, PRESETS, PageFilter, chips, human_date
+from activitylog.web.context import origin
+from activitylog.web.session import form_of, viewer
+from activitylog.web.templating import SECURITY_HEADERS, page
+
+router = APIRouter(include_in_schema=False)
+PATH = "settings/activity-logs"
+BATCH = 50  # entries per batch: a screen or two, and a few milliseconds to read and render
+
+
+def _allowed(signed_in: Viewer) -> None:
+    if permissions.SETTINGS not in signed_in.permissions:
+        raise PermissionDenied(permissions.SETTINGS)
+
+
+def _cursor(request: Request) -> Cursor | None:
+    values = request.query_params.getlist("cursor")
+    if len(values) > 1:
+        raise BadRequest.single("cursor", "give one value, not several")
+    return Cursor.decode(values[0]) if values and values[0] else None
+
+
+def _today(request: Request, signed_in: Viewer) -> date:
+    return day_of(services(request).log.clock(), signed_in.workspace.timezone)
+
+
+def _timed(response: Response, started: float) -> Response:
+    response.headers["Server-Timing"] = f"app;dur={(time.perf_counter() - started) * 1000:.1f}"
+    return response
+
+
+@cache
+def _catalog() -> list[tuple[str, list[tuple[str, str]]]]:
+    """The action menu: categories and their types (code, label), sorted by label."""
+    return [(category, [(t.code, t.label) for t in members]) for category, members in REGISTRY.categories().items()]
+
+
+def _paths(signed_in: Viewer) -> dict[str, Any]:
+    root = f"/a/{signed_in.workspace.id}/{PATH}"
+    return {
+        "page_path": root,
+        "entries_path": f"{root}/entries",
+        "histogram_path": f"{root}/histogram",
+        "download_path": f"{root}/download",
+    }
+
+
+def _batch(
+    request: Request, signed_in: Viewer, current: PageFilter, where: ActivityFilter, cursor: Cursor | None, today: date
+) -> dict[str, Any]:
+    """One batch of entries and what follows it: the next cursor, or the end of the log."""
+    log = services(request).log
+    found = log.query(signed_in.workspace, where, limit=BATCH, cursor=cursor)
+    timezone = signed_in.workspace.timezone
+    next_cursor = found.next_cursor.encode() if found.next_cursor else None
+    return {
+        "rows": activity_view.rows(found.entries, timezone),
+        "next_cursor": next_cursor,
+        "next_query": current.query(cursor=next_cursor or ""),
+        # The day of the entry before this batch, so a day's heading is not repeated across batches.
+        "previous_day": day_of(cursor.occurred_us, timezone) if cursor else None,
+        "first_batch": cursor is None,
+        "today": today,
+        "day_heading": activity_view.day_heading,
+        "query": current.query(),
+        "filtered": not current.empty,
+        "retention_days": signed_in.workspace.retention_days,
+        **_paths(signed_in),
+    }
+
+
+# The page ----------------------------------------------------------------------------------------------------
+
+
+@router.get("/a/{workspace_id}/settings/activity-logs")
+async def activity_logs(request: Request, workspace_id: str) -> Response:
+    started = time.perf_counter()
+    signed_in = await viewer(request, workspace_id)
+    return _timed(await run_in_threadpool(_page, request, signed_in), started)
+
+
+def _page(request: Request, signed_in: Viewer) -> Response:
+    _allowed(signed_in)
+    today = _today(request, signed_in)
+    teammates = services(request).log.teammates(signed_in.workspace)
+    try:
+        current = PageFilter.parse(request.query_params)
+        cursor = _cursor(request)
+    except InvalidInput as problem:
+        # The page still opens, with the reason and no filter applied; the status says it was refused.
+        return _render(request, signed_in, PageFilter(), teammates, today, error=problem, status=problem.status)
+    where = current.activity_filter(signed_in.workspace.timezone, today)
+    batch = _batch(request, signed_in, current, where, cursor, today)
+    return _render(request, signed_in, current, teammates, today, batch=batch, older=cursor is not None)
+
+
+def _render(
+    request: Request,
+    signed_in: Viewer,
+    current: PageFilter,
+    teammates: list[Teammate],
+    today: date,
+    *,
+    batch: dict[str, Any] | None = None,
+    older: bool = False,
+    error: InvalidInput | None = None,
+    status: int = 200,
+) -> Response:
+    by_id = {t.id: t for t in teammates}
+    # A teammate in the URL whom the directory does not know still shows, checked, so it can be unchecked.
+    options = [*teammates, *(Teammate(signed_in.workspace.id, t, t) for t in current.teammates if t not in by_id)]
+    first, last = current.days(today)
+    return page(
+        request,
+        "activity_logs.html",
+        signed_in,
+        current=PATH,
+        status=status,
+        error=error,
+        filter=current,
+        chips=chips(current, by_id, today),
+        catalog=_catalog(),
+        chosen_types=set(current.types),
+        type_summary=_type_summary(current),
+        teammate_options=options,
+        chosen_teammates=set(current.teammates),
+        teammate_summary=_teammate_summary(current, by_id),
+        presets=[(code, label) for code, (label, _) in PRESETS.items()],
+        custom=CUSTOM,
+        date_summary=current.date_label(today),
+        first_day=first.isoformat() if first else "",
+        last_day=last.isoformat() if last else "",
+        today_iso=today.isoformat(),
+        older=older,
+        listed=batch is not None,
+        **{**(batch or {}), "query": current.query(), **_paths(signed_in)},
+    )
+
+
+def _type_summary(current: PageFilter) -> str:
+    if not current.types:
+        return "All activity"
+    if len(current.types) == 1:
+        return REGISTRY[current.types[0]].label
+    return f"{len(current.types)} actions"
+
+
+def _teammate_summary(current: PageFilter, by_id: dict[str, Teammate]) -> str:
+    if not current.teammates:
+        return "All teammates"
+    if len(current.teammates) == 1:
+        found = by_id.get(current.teammates[0])
+        return found.name if found else current.teammates[0]
+    return f"{len(current.teammates)} teammates"
+
+
+# Further entries ----------------------------------------------------------------------------------------------
+
+
+@router.get("/a/{workspace_id}/settings/activity-logs/entries")
+async def more_entries(request: Request, workspace_id: str) -> Response:
+    started = time.perf_counter()
+    signed_in = await viewer(request, workspace_id)
+    return _timed(await run_in_threadpool(_entries, request, signed_in), started)
+
+
+def _entries(request: Request, signed_in: Viewer) -> Response:
+    _allowed(signed_in)
+    today = _today(request, signed_in)
+    current = PageFilter.parse(request.query_params)
+    cursor = _cursor(request)
+    where = current.activity_filter(signed_in.workspace.timezone, today)
+    return page(
+        request,
+        "activity_entries.html",
+        signed_in,
+        current=PATH,
+        **_batch(request, signed_in, current, where, cursor, today),
+    )
+
+
+# The histogram ------------------------------------------------------------------------------------------------
+
+
+@router.get("/a/{workspace_id}/settings/activity-logs/histogram")
+async def histogram(request: Request, workspace_id: str) -> Response:
+    started = time.perf_counter()
+    signed_in = await viewer(request, workspace_id)
+    return _timed(await run_in_threadpool(_histogram, request, signed_in), started)
+
+
+def _histogram(request: Request, signed_in: Viewer) -> Response:
+    _allowed(signed_in)
+    today = _today(request, signed_in)
+    current = PageFilter.parse(request.query_params)
+    timezone = signed_in.workspace.timezone
+    where = current.activity_filter(timezone, today)
+    counts = services(request).log.count_by_day(signed_in.workspace, where)
+    if not current.range:
+        # All time: the chart starts at the first day with an entry, not at the retention period's start.
+        start = next((n for n, (_, count) in enumerate(counts) if count), len(counts))
+        counts = counts[start:]
+    chart = activity_view.histogram(counts, current.days(today))
+    bars = [(bar, current.on_day(bar.first, bar.last).query()) for bar in chart.bars]
+    return page(
+        request,
+        "activity_histogram.html",
+        signed_in,
+        current=PATH,
+        chart=chart,
+        bars=bars,
+        total=activity_view.entries_text(chart.total),
+        first=human_date(chart.first) if chart.first else "",
+        last=human_date(chart.last) if chart.last else "",
+        busiest=chart.busiest,
+        filtered=not current.empty,
+        **_paths(signed_in),
+    )
+
+
+# The CSV ------------------------------------------------------------------------------------------------------
+
+
+@router.post("/a/{workspace_id}/settings/activity-logs/download")
+async def download(request: Request, workspace_id: str) -> Response:
+    signed_in, form = await form_of(request, workspace_id)
+    _allowed(signed_in)
+    if form.get("format") != "csv":
+        raise BadRequest.single("format", "must be csv (the only download format)")
+    return await run_in_threadpool(_download, request, signed_in)
+
+
+def _download(request: Request, signed_in: Viewer) -> Response:
+    ctx = services(request)
+    workspace = signed_in.workspace
+    today = _today(request, signed_in)
+    current = PageFilter.parse(request.query_params)
+    where = current.activity_filter(workspace.timezone, today)
+    now = ctx.log.clock()
+    # Entries up to this moment: the file never holds its own `data_export_run`, and its row count is exact.
+    snapshot = where if where.until_us is not None and where.until_us <= now else replace(where, until_us=now)
+    rows = ctx.log.count(workspace, snapshot)
+    first, last = current.days(today)
+    filters = {
+        "type": list(where.types),
+        "teammate": list(where.teammates),
+        "since": iso(where.since_us) if where.since_us is not None else None,
+        "until": iso(snapshot.until_us) if snapshot.until_us is not None else None,
+        "ip": where.ip.text if where.ip else None,
+        "range": current.range or None,
+    }
+    where_from = origin(request)
+    event = {
+        "type": "data_export_run",
+        "actor": signed_in.member.actor(),
+        "metadata": {"format": "csv", "rows": rows, "filters": {k: v for k, v in filters.items() if v}},
+    }
+    for name, value in (
+        ("ip", where_from.ip),
+        ("user_agent", where_from.user_agent),
+        ("request_id", where_from.request_id),
+    ):
+        if value:
+            event[name] = value[:1000]
+    # Logged, and committed, before the first byte goes out.
+    ctx.writer.submit(workspace.id, ctx.log.prepare(workspace, [event])).result()
+    name = _filename(workspace.name, first, last, today)
+    return StreamingResponse(
+        export_csv(ctx.log, workspace, snapshot, total=rows),
+        media_type="text/csv; charset=utf-8",
+        headers={
+            **SECURITY_HEADERS,
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "X-Total-Count": str(rows),
+        },
+    )
+
+
+def _filename(workspace_name: str, first: date | None, last: date | None, today: date) -> str:
+    """`activity-acme-2026-10-27-to-2026-11-25.csv`: the workspace, and the days (local, inclusive)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", workspace_name.lower()).strip("-")[:60] or "workspace"
+    if first is None and last is None:
+        span = "all-time"
+    elif first is not None and last is not None and first == last:
+        span = first.isoformat()
+    elif first is not None:
+        span = f"{first.isoformat()}-to-{(last or today).isoformat()}"
+    else:
+        assert last is not None
+        span = f"until-{last.isoformat()}"
+    return f"activity-{slug}-{span}.csv"

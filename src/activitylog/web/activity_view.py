@@ -1,0 +1,199 @@
+"""What the activity log page shows of its entries and of its histogram, ready for the templates.
+
+Everything here is plain text: the templates escape it (an event's `<img onerror=...>` shows as those
+characters). Times are shown in the workspace's time zone, with the exact UTC time for a tooltip.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from activitylog.catalog import Segment
+from activitylog.catalog.render import format_value
+from activitylog.domain.days import zone
+from activitylog.domain.entry import Entry
+from activitylog.timeutil import from_us
+from activitylog.web.activity_filters import human_date
+
+_CHANGE_KEYS = ("before", "after")
+_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+LEVELS = 40  # bar heights the stylesheet knows (.l0 to .l40): inline styles are refused by the CSP
+MAX_BARS = 400  # beyond this many days, a bar is a week
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    field: str
+    before: str
+    after: str
+    changed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One entry as a row of the page."""
+
+    id: str
+    segments: list[Segment]
+    label: str
+    code: str
+    category: str
+    day: date
+    when: str  # "25 Nov 2026, 14:03" in the workspace's zone
+    utc: str  # "2026-11-25 14:03:07.123456 UTC"
+    iso: str  # for <time datetime>
+    actor_kind: str
+    actor_name: str
+    actor_email: str | None
+    actor_id: str | None
+    ip: str | None
+    user_agent: str | None
+    request_id: str | None
+    recorded_utc: str
+    changes: list[Change]
+    details: list[tuple[str, str]]  # other metadata, as words
+    raw: str  # the metadata as JSON, indented
+
+
+def rows(entries: Sequence[Entry], timezone: str) -> list[Row]:
+    tz = zone(timezone)
+    return [_row(entry, tz) for entry in entries]
+
+
+def _row(entry: Entry, tz: Any) -> Row:
+    moment = from_us(entry.occurred_us)
+    local = moment.astimezone(tz)
+    metadata = entry.metadata
+    actor = entry.actor
+    kind = {"teammate": "Teammate", "api_token": "API token", "system": "System"}.get(actor.type, actor.type)
+    return Row(
+        id=entry.id,
+        segments=entry.sentence_segments(),
+        label=entry.label,
+        code=entry.type,
+        category=entry.category,
+        day=local.date(),
+        when=f"{human_date(local.date())}, {local:%H:%M}",
+        utc=f"{moment:%Y-%m-%d %H:%M:%S}.{moment.microsecond:06d} UTC",
+        iso=moment.isoformat().replace("+00:00", "Z"),
+        actor_kind=kind,
+        actor_name=actor.display_name,
+        actor_email=actor.email,
+        actor_id=actor.id,
+        ip=entry.ip,
+        user_agent=entry.user_agent,
+        request_id=entry.request_id,
+        recorded_utc=f"{from_us(entry.recorded_us):%Y-%m-%d %H:%M:%S} UTC",
+        changes=changes(metadata),
+        details=[
+            (_words(key), format_value(value)) for key, value in metadata.items() if key not in ("before", "after")
+        ],
+        raw=json.dumps(metadata, indent=2, ensure_ascii=False, sort_keys=False),
+    )
+
+
+def changes(metadata: Mapping[str, Any]) -> list[Change]:
+    """The before/after of a change as rows: one per field when both are objects, else one."""
+    if "before" not in metadata and "after" not in metadata:
+        return []
+    before, after = metadata.get("before"), metadata.get("after")
+    if isinstance(before, Mapping) or isinstance(after, Mapping):
+        old = before if isinstance(before, Mapping) else {}
+        new = after if isinstance(after, Mapping) else {}
+        keys = list(dict.fromkeys([*old, *new]))
+        return [
+            Change(
+                _words(str(key)),
+                _value(old[key]) if key in old else "—",
+                _value(new[key]) if key in new else "—",
+                old.get(key, _MISSING) != new.get(key, _MISSING),
+            )
+            for key in keys
+        ]
+    return [Change("Value", _value(before), _value(after), before != after)]
+
+
+_MISSING = object()
+
+
+def _value(value: Any) -> str:
+    if isinstance(value, Mapping | list):
+        return format_value(value) if value else json.dumps(value)
+    return format_value(value)
+
+
+def _words(key: str) -> str:
+    text = key.replace("_", " ").strip()
+    return text[:1].upper() + text[1:] if text else key
+
+
+def day_heading(day: date, today: date) -> str:
+    if day == today:
+        return "Today"
+    if day == today - timedelta(days=1):
+        return "Yesterday"
+    name = f"{_WEEKDAYS[day.weekday()]} {human_date(day, year=False)}"
+    return name if day.year == today.year else f"{name} {day.year}"
+
+
+# The histogram ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Bar:
+    first: date
+    last: date
+    count: int
+    level: int  # 0 to LEVELS
+    label: str  # "Tue 24 Nov 2026: 1,234 entries"
+    selected: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Histogram:
+    bars: list[Bar]
+    total: int
+    busiest: Bar | None
+    weekly: bool
+
+    @property
+    def first(self) -> date | None:
+        return self.bars[0].first if self.bars else None
+
+    @property
+    def last(self) -> date | None:
+        return self.bars[-1].last if self.bars else None
+
+
+def histogram(counts: Sequence[tuple[date, int]], selected: tuple[date | None, date | None]) -> Histogram:
+    """Bars of entries per day (per week, starting on the first day, when the range is longer than MAX_BARS
+    days); heights relative to the tallest bar."""
+    weekly = len(counts) > MAX_BARS
+    groups: list[tuple[date, date, int]] = []
+    step = 7 if weekly else 1
+    for start in range(0, len(counts), step):
+        chunk = counts[start : start + step]
+        groups.append((chunk[0][0], chunk[-1][0], sum(count for _, count in chunk)))
+    tallest = max((count for _, _, count in groups), default=0)
+    bars = []
+    for first, last, count in groups:
+        level = 0 if count == 0 else max(1, math.ceil(count / tallest * LEVELS))
+        when = _bar_day(first) if first == last else f"{human_date(first)} – {human_date(last)}"
+        bars.append(Bar(first, last, count, level, f"{when}: {entries_text(count)}", selected == (first, last)))
+    # The busiest bar, when there is one to tell apart: some bar has fewer entries (and not none).
+    counted = [bar.count for bar in bars if bar.count]
+    busiest = max(bars, key=lambda bar: bar.count) if counted and min(counted) < tallest else None
+    return Histogram(bars, sum(bar.count for bar in bars), busiest, weekly)
+
+
+def _bar_day(day: date) -> str:
+    return f"{_WEEKDAYS[day.weekday()][:3]} {human_date(day)}"
+
+
+def entries_text(count: int) -> str:
+    return f"{count:,} {'entry' if count == 1 else 'entries'}"

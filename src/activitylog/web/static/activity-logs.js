@@ -1,0 +1,228 @@
+// The activity log page's progressive enhancement. The page works without it (plain links and a GET form);
+// with it: searchable pickers with category toggles, the date menu applies at once, empty fields stay out of
+// the URL, the histogram is keyboard-navigable, and loading more entries keeps focus and reports failures.
+// htmx (vendored next to this file) fetches the further entries and the histogram.
+(function () {
+  "use strict";
+  document.documentElement.classList.add("js");
+
+  function ready(fn) {
+    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", fn);
+    else fn();
+  }
+
+  // --- Pickers (action, teammate) --------------------------------------------------------------------------
+
+  function boxes(root) {
+    return Array.prototype.slice.call(root.querySelectorAll('input[type="checkbox"][name]'));
+  }
+
+  function summarise(picker) {
+    var value = picker.querySelector("[data-summary]");
+    var chosen = boxes(picker).filter(function (box) { return box.checked; });
+    if (chosen.length === 0) value.textContent = value.dataset.all;
+    else if (chosen.length === 1) value.textContent = chosen[0].parentElement.querySelector("span").textContent;
+    else value.textContent = chosen.length + " " + value.dataset.many;
+    picker.querySelectorAll("[data-group]").forEach(function (group) {
+      var toggle = group.querySelector("[data-group-toggle]");
+      if (!toggle) return;
+      var all = boxes(group);
+      var on = all.filter(function (box) { return box.checked; }).length;
+      toggle.checked = on === all.length && on > 0;
+      toggle.indeterminate = on > 0 && on < all.length;
+    });
+  }
+
+  function search(picker, text) {
+    var words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var shown = 0;
+    picker.querySelectorAll("[data-option]").forEach(function (option) {
+      var haystack = option.textContent.toLowerCase();
+      var group = option.closest("[data-group]");
+      if (group) haystack += " " + group.querySelector("legend").textContent.toLowerCase();
+      var match = words.every(function (word) { return haystack.indexOf(word) !== -1; });
+      option.hidden = !match;
+      if (match) shown += 1;
+    });
+    picker.querySelectorAll("[data-group]").forEach(function (group) {
+      group.hidden = !group.querySelector("[data-option]:not([hidden])");
+    });
+    var nothing = picker.querySelector("[data-nothing]");
+    if (nothing) nothing.hidden = shown > 0;
+  }
+
+  function setUpPicker(picker) {
+    var searchBox = picker.querySelector("[data-search]");
+    picker.addEventListener("change", function (event) {
+      var toggle = event.target.closest("[data-group-toggle]");
+      if (toggle) {
+        var group = toggle.closest("[data-group]");
+        boxes(group).forEach(function (box) {
+          if (!box.closest("[data-option]").hidden) box.checked = toggle.checked;
+        });
+      }
+      summarise(picker);
+    });
+    if (searchBox) {
+      searchBox.addEventListener("input", function () { search(picker, searchBox.value); });
+      searchBox.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") event.preventDefault(); // Enter in the search box must not submit the form
+      });
+    }
+    var clear = picker.querySelector("[data-clear]");
+    if (clear) {
+      clear.addEventListener("click", function () {
+        boxes(picker).forEach(function (box) { box.checked = false; });
+        summarise(picker);
+      });
+    }
+    picker.addEventListener("toggle", function () {
+      if (!picker.open) return;
+      document.querySelectorAll("details.picker[open]").forEach(function (other) {
+        if (other !== picker) other.open = false;
+      });
+      if (searchBox) searchBox.focus();
+    });
+    picker.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && picker.open) {
+        picker.open = false;
+        picker.querySelector("summary").focus();
+      }
+    });
+    summarise(picker);
+  }
+
+  // --- The filter form --------------------------------------------------------------------------------------
+
+  function setUpForm(form) {
+    var range = form.querySelector("[data-range]");
+    var custom = form.querySelector("[data-custom]");
+    var from = form.querySelector("#from");
+    var to = form.querySelector("#to");
+    if (range && custom) {
+      range.addEventListener("change", function () {
+        if (range.value === "custom") {
+          custom.removeAttribute("data-idle");
+          (from.value ? to : from).focus();
+        } else {
+          custom.setAttribute("data-idle", "");
+          form.requestSubmit();
+        }
+      });
+    }
+    if (from && to) {
+      var bound = function () { to.min = from.value || ""; };
+      from.addEventListener("change", bound);
+      bound();
+      [from, to].forEach(function (input) {
+        input.addEventListener("change", function () {
+          if (range) range.value = "custom";
+        });
+      });
+    }
+    form.addEventListener("submit", function () {
+      // Only what is chosen goes into the URL: no "ip=&from=&to=" in a link someone shares.
+      var customOff = range && range.value !== "custom";
+      form.querySelectorAll("input[name], select[name]").forEach(function (field) {
+        var dated = field.name === "from" || field.name === "to";
+        if ((field.type !== "checkbox" && !field.value) || (dated && customOff)) field.disabled = true;
+      });
+      window.setTimeout(function () {
+        form.querySelectorAll("[disabled]").forEach(function (field) { field.disabled = false; });
+      }, 0);
+    });
+    // A picker closes when the pointer goes elsewhere.
+    document.addEventListener("click", function (event) {
+      document.querySelectorAll("details.picker[open]").forEach(function (picker) {
+        if (!picker.contains(event.target)) picker.open = false;
+      });
+    });
+  }
+
+  // --- The histogram: one tab stop, arrow keys between bars ------------------------------------------------
+
+  document.addEventListener("keydown", function (event) {
+    var bar = event.target.closest && event.target.closest(".bar");
+    if (!bar) return;
+    var bars = Array.prototype.slice.call(bar.parentElement.querySelectorAll(".bar"));
+    var index = bars.indexOf(bar);
+    var next = {
+      ArrowLeft: index - 1, ArrowRight: index + 1, ArrowDown: index - 1, ArrowUp: index + 1,
+      Home: 0, End: bars.length - 1, PageUp: index - 7, PageDown: index + 7,
+    }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    next = Math.max(0, Math.min(bars.length - 1, next));
+    bar.tabIndex = -1;
+    bars[next].tabIndex = 0;
+    bars[next].focus();
+  });
+
+  // --- Further entries: busy state, focus, failures -----------------------------------------------------------
+
+  var focusAfterLoad = -1;
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var more = event.target.closest && event.target.closest("#more");
+    if (!more) return;
+    more.removeAttribute("data-failed");
+    var entries = document.getElementById("entries");
+    if (entries) entries.setAttribute("aria-busy", "true");
+    // Asked for from the keyboard (the link had focus): focus goes to the first new entry once it is in.
+    var active = document.activeElement;
+    focusAfterLoad = active && more.contains(active) ? document.querySelectorAll("#entries .entry").length : -1;
+  });
+
+  document.addEventListener("htmx:afterSettle", function () {
+    var entries = document.getElementById("entries");
+    if (entries) entries.setAttribute("aria-busy", "false");
+    if (focusAfterLoad >= 0) {
+      var first = document.querySelectorAll("#entries .entry")[focusAfterLoad];
+      var target = first ? first.querySelector("summary") : document.getElementById("end-of-log");
+      if (target) {
+        if (!first) target.tabIndex = -1;
+        target.focus();
+      }
+      focusAfterLoad = -1;
+    }
+  });
+
+  function failed(event) {
+    var source = event.detail && event.detail.elt;
+    if (!source || !source.closest) return;
+    var more = source.closest("#more");
+    if (more) {
+      more.setAttribute("data-failed", "");
+      var entries = document.getElementById("entries");
+      if (entries) entries.setAttribute("aria-busy", "false");
+    }
+    var chart = source.closest("#histogram");
+    if (chart) {
+      chart.textContent = "";
+      var message = document.createElement("p");
+      message.className = "muted chart-empty";
+      message.setAttribute("role", "alert");
+      message.textContent = "The chart could not be loaded. Reload the page to try again.";
+      chart.appendChild(message);
+    }
+  }
+  document.addEventListener("htmx:responseError", failed);
+  document.addEventListener("htmx:sendError", failed);
+
+  document.addEventListener("click", function (event) {
+    var retry = event.target.closest && event.target.closest("[data-retry]");
+    if (!retry) return;
+    var more = retry.closest("#more");
+    var link = more && more.querySelector(".more-link");
+    if (link) {
+      more.removeAttribute("data-failed");
+      link.click();
+    }
+  });
+
+  ready(function () {
+    document.querySelectorAll("details.picker").forEach(setUpPicker);
+    var form = document.getElementById("filters");
+    if (form) setUpForm(form);
+  });
+})();

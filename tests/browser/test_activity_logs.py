@@ -1,0 +1,332 @@
+"""Settings > Teammate activity logs in a real browser: signing in, scrolling, every filter, a row's details,
+the histogram, the CSV download, escaping, the 403 page, keyboard use and a phone-sized screen.
+
+Every test also checks that the page raised no console error (a refusal by the Content-Security-Policy is
+one) and opened no dialog (an `alert` from an event's markup would be one): see the `tab` fixture.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+
+from activitylog.domain.days import day_of, midnight_us
+from activitylog.domain.filters import ActivityFilter
+from activitylog.timeutil import iso, now_us
+from tests import people
+from tests.browser.conftest import XSS, ZONE, Site, Tab, open_tab
+
+ENTRIES = "#entries article.entry"
+
+
+def shown(page: Any) -> list[str]:
+    ids: list[str] = page.eval_on_selector_all(ENTRIES, "els => els.map(e => e.id.slice('entry-'.length))")
+    return ids
+
+
+def expected(site: Site, where: ActivityFilter) -> list[str]:
+    return [e.id for e in site.log.iter_entries(site.org.id, where)]
+
+
+def query_of(page: Any) -> dict[str, list[str]]:
+    return parse_qs(urlsplit(page.url).query)
+
+
+def wait_for_chart(page: Any) -> None:
+    page.wait_for_selector("#histogram .bars, #histogram .chart-empty")
+
+
+def test_sign_in_and_open_the_page(chromium: Any, site: Site) -> None:
+    context, tab = open_tab(chromium, None)
+    page = tab.page
+    page.goto(site.page + "?range=30d")
+    assert "/sign-in" in page.url
+    page.get_by_label("Email").fill(people.Org.email("tm_auditor"))
+    page.get_by_label("Password").fill(people.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(site.page + "?range=30d")  # back where the teammate was going
+    assert page.get_by_role("heading", level=1).inner_text() == "Teammate activity logs"
+    assert page.locator(ENTRIES).count() == 50
+    wait_for_chart(page)
+    nav = page.get_by_role("navigation", name="Settings")
+    assert nav.get_by_role("link", name="Teammate activity logs").get_attribute("aria-current") == "page"
+    context.close()
+    assert tab.errors == []
+
+
+def test_scrolling_loads_the_next_entries_with_the_filters_until_the_end(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?teammate=tm_admin&teammate=tm_gone")
+    want = expected(site, ActivityFilter(teammates=("tm_admin", "tm_gone")))
+    assert len(want) > 100
+    assert page.locator(ENTRIES).count() == 50
+    for loaded in (100, len(want)):
+        page.locator("#more").scroll_into_view_if_needed()
+        page.locator(ENTRIES).nth(loaded - 1).wait_for()  # (no wait_for_function: the page's CSP refuses eval)
+    page.locator("#end-of-log").wait_for()
+    assert shown(page) == want
+    assert page.locator("#more").count() == 0
+    assert "That's every entry that matches these filters." in page.locator("#end-of-log").inner_text()
+    assert page.get_attribute("#entries", "aria-busy") == "false"
+
+
+def test_the_action_filter_searches_the_catalog_by_category(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page)
+    page.locator("#action-picker summary").click()
+    search = page.get_by_label("Search actions")
+    assert search.evaluate("e => e === document.activeElement")
+    search.fill("role creat")
+    visible = page.locator("#action-picker [data-option]:visible")
+    assert visible.all_inner_texts() == ["Role creation"]
+    page.get_by_label("Role creation").check()
+    search.fill("name change")
+    page.get_by_label("Workspace name change").check()
+    assert page.locator("#action-picker [data-summary]").inner_text() == "2 actions"
+    page.locator("#action-picker").get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile(r"type="))
+    assert query_of(page) == {"type": ["role_creation", "app_name_change"]}  # menu order; nothing empty
+    assert shown(page) == expected(site, ActivityFilter(types=("app_name_change", "role_creation")))[:50]
+    chips = page.get_by_role("group", name="Active filters")
+    chip_texts = [" ".join(t.split()) for t in chips.get_by_role("link").all_inner_texts()]
+    assert chip_texts[:2] == ["Action: Role creation ×", "Action: Workspace name change ×"]
+    # A whole category at once.
+    page.locator("#action-picker summary").click()
+    page.get_by_label("Search actions").fill("")
+    page.locator("#action-picker [data-group]", has_text="Security").locator("[data-group-toggle]").check()
+    page.locator("#action-picker").get_by_role("button", name="Apply").click()
+    page.wait_for_load_state()
+    assert "security_settings_change" in query_of(page)["type"]
+    assert page.get_by_role("link", name=re.compile(r"Remove filter Action: Security \(all \d+\)")).count() == 1
+
+
+def test_the_teammate_filter_includes_deleted_teammates(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page)
+    page.locator("#teammate-picker summary").click()
+    option = page.locator("#teammate-picker [data-option]", has_text="Jonah Okafor")
+    assert "Deleted" in option.inner_text()
+    page.get_by_label("Search teammates").fill("jon")
+    assert page.locator("#teammate-picker [data-option]:visible").count() == 1
+    option.locator("input").check()
+    page.get_by_label("Search teammates").press("Enter")  # Enter in the search box does not submit
+    assert "teammate" not in page.url
+    page.locator("#teammate-picker").get_by_role("button", name="Apply").click()
+    page.wait_for_url(re.compile("teammate=tm_gone"))
+    assert shown(page) == expected(site, ActivityFilter(teammates=("tm_gone",)))[:50]
+    assert page.get_by_role("link", name="Remove filter Teammate: Jonah Okafor (deleted)").count() == 1
+
+
+def test_date_presets_and_a_custom_range(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page)
+    page.get_by_label("Date", exact=True).select_option("7d")  # applies at once
+    page.wait_for_url(re.compile("range=7d"))
+    today = day_of(now_us(), ZONE)
+    week = ActivityFilter(since_us=midnight_us(today - timedelta(days=6), ZONE))
+    assert shown(page) == expected(site, week)[:50]
+    assert page.get_by_role("link", name="Remove filter Date: Last 7 days").count() == 1
+    # A custom range, both days whole, in the workspace's time zone.
+    page.get_by_label("Date", exact=True).select_option("custom")
+    first, last = today - timedelta(days=5), today - timedelta(days=3)
+    page.locator("#from").fill(first.isoformat())
+    page.locator("#to").fill(last.isoformat())
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile("range=custom"))
+    assert query_of(page) == {"range": ["custom"], "from": [first.isoformat()], "to": [last.isoformat()]}
+    days = ActivityFilter(since_us=midnight_us(first, ZONE), until_us=midnight_us(last + timedelta(days=1), ZONE))
+    assert shown(page) == expected(site, days)[:50]
+
+
+def test_filters_combine_and_chips_remove_them(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?type=admin_login_success&type=role_creation&teammate=tm_admin&range=90d&ip=203.0.113.0/24")
+    today = day_of(now_us(), ZONE)
+    where = ActivityFilter.parse(types="admin_login_success,role_creation", teammates="tm_admin", ip="203.0.113.0/24")
+    combined = ActivityFilter(
+        where.types, where.teammates, midnight_us(today - timedelta(days=89), ZONE), None, where.ip
+    )
+    assert shown(page) == expected(site, combined)[:50]
+    assert page.get_by_label("IP address").input_value() == "203.0.113.0/24"
+    page.get_by_role("link", name="Remove filter IP: 203.0.113.0/24").click()
+    page.wait_for_load_state()
+    assert "ip" not in query_of(page)
+    assert query_of(page)["type"] == ["admin_login_success", "role_creation"]
+    page.get_by_role("link", name="Clear all").click()
+    page.wait_for_url(site.page)
+    assert page.get_by_role("group", name="Active filters").count() == 0
+
+
+def test_a_row_opens_to_show_its_details(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?type=security_settings_change")
+    row = page.locator(ENTRIES).first
+    assert row.locator("strong.actor").inner_text() == "Ada Admin"
+    when = row.locator("time.when")
+    assert re.fullmatch(r"\d{1,2} \w{3} \d{4}, 10:00", when.inner_text())
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:00:00\.000000 UTC", when.get_attribute("title"))
+    assert row.locator(".ip").inner_text().endswith("2001:db8::42")
+    details = row.locator(".entry-details")
+    assert not details.is_visible()
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")  # the keyboard opens it
+    assert details.is_visible()
+    assert details.locator("table.changes tbody tr").inner_text().split("\t") == ["Session timeout hours", "24", "8"]
+    assert "Firefox/128.0" in details.inner_text()
+    assert "req-security-1" in details.inner_text()
+    assert '"session_timeout_hours": 24' in details.locator("pre.raw").inner_text()
+
+
+def test_values_from_events_are_shown_as_text(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?teammate=tm_x")
+    row = page.locator(ENTRIES).first
+    assert row.locator("strong.actor").inner_text() == XSS
+    row.locator("summary").click()
+    assert XSS in row.locator(".ua").inner_text()
+    assert XSS in row.locator("pre.raw").inner_text()
+    assert page.locator("img").count() == 0  # no element was made from the markup
+    assert page.get_by_role("link", name=f"Remove filter Teammate: {XSS}").count() == 1  # its chip, as text
+    assert tab.dialogs == []
+
+
+def test_clicking_a_bar_narrows_to_that_day(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?range=7d&type=admin_login_success")
+    wait_for_chart(page)
+    bars = page.locator("#histogram .bar")
+    assert bars.count() == 7
+    title = bars.nth(3).get_attribute("title")
+    day = day_of(now_us(), ZONE) - timedelta(days=3)
+    count = len(
+        expected(
+            site,
+            ActivityFilter(
+                ("admin_login_success",), (), *(midnight_us(d, ZONE) for d in (day, day + timedelta(days=1)))
+            ),
+        )
+    )
+    assert title.endswith(f": {count} {'entry' if count == 1 else 'entries'}")
+    bars.nth(3).click()
+    page.wait_for_url(re.compile("range=custom"))
+    assert query_of(page) == {"type": ["admin_login_success"], "range": ["custom"], "from": [day.isoformat()],
+                              "to": [day.isoformat()]}  # fmt: skip
+    assert page.locator(ENTRIES).count() == count
+    wait_for_chart(page)
+    assert page.locator("#histogram .bar.selected").count() == 1
+
+
+def test_the_histogram_is_one_tab_stop_with_arrow_keys(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?range=30d")
+    wait_for_chart(page)
+    bars = page.locator("#histogram .bar")
+    assert bars.count() == 30
+    last = bars.nth(29)
+    assert last.get_attribute("tabindex") == "0"
+    assert page.locator('#histogram .bar[tabindex="0"]').count() == 1
+    last.focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("ArrowLeft")
+    assert (
+        page.evaluate("document.activeElement.dataset.day") == (day_of(now_us(), ZONE) - timedelta(days=2)).isoformat()
+    )
+    page.keyboard.press("Home")
+    assert page.evaluate("document.activeElement.dataset.day") == bars.nth(0).get_attribute("data-day")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("from="))
+
+
+def test_download_is_the_filtered_entries_as_the_api_answers(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?type=role_creation&type=app_name_change&teammate=tm_admin&teammate=tm_auditor&range=12m")
+    with page.expect_download() as started:
+        page.get_by_role("button", name="Download CSV").click()
+    download = started.value
+    today = day_of(now_us(), ZONE)
+    first = today.replace(year=today.year - 1) + timedelta(days=1)
+    assert download.suggested_filename == f"activity-acme-{first.isoformat()}-to-{today.isoformat()}.csv"
+    with open(download.path(), encoding="utf-8", newline="") as saved:
+        text = saved.read()
+    api = httpx.get(
+        f"{site.base_url}/v1/events.csv",
+        params={"type": "role_creation,app_name_change", "teammate": "tm_admin,tm_auditor",
+                "since": iso(midnight_us(first, ZONE))},
+        headers={"Authorization": f"Bearer {site.token}"},
+    )  # fmt: skip
+    assert api.status_code == 200
+    assert text == api.text
+    assert text.count("\r\n") - 1 == len(
+        expected(site, ActivityFilter(("role_creation", "app_name_change"), ("tm_admin", "tm_auditor")))
+    )
+    [logged] = site.log.query(site.org.id, ActivityFilter(("data_export_run",), ("tm_admin",)), limit=1).entries
+    assert logged.metadata["filters"]["type"] == ["role_creation", "app_name_change"]
+
+
+def test_without_the_permission_the_page_is_a_403(chromium: Any, site: Site) -> None:
+    context, tab = open_tab(chromium, None)
+    tab.expect_errors = True
+    page = tab.page
+    page.goto(f"{site.base_url}/a/{site.org.id}/sign-in")
+    page.get_by_label("Email").fill(people.Org.email("tm_support"))
+    page.get_by_label("Password").fill(people.PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(re.compile("/settings/account"))
+    nav = page.get_by_role("navigation", name="Settings")
+    assert nav.get_by_role("link", name="Teammate activity logs").count() == 0
+    answer = page.goto(site.page)
+    assert answer is not None
+    assert answer.status == 403
+    assert page.get_by_role("heading", level=1).inner_text() == "You don't have access to this page"
+    assert "Can access general and security settings" in page.locator("main").inner_text()
+    context.close()
+
+
+def test_keyboard_only(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page)
+    page.keyboard.press("Tab")  # the skip link first
+    assert page.evaluate("document.activeElement.textContent") == "Skip to content"
+    page.locator("#action-picker summary").focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#action-picker").get_attribute("open") is not None
+    page.keyboard.type("logout")
+    page.keyboard.press("Tab")  # to the first option that matches
+    page.keyboard.press("Space")
+    page.keyboard.press("Escape")  # closes, back on the picker
+    assert page.locator("#action-picker").get_attribute("open") is None
+    assert page.evaluate("document.activeElement.closest('details').id") == "action-picker"
+    assert page.locator("#action-picker [data-summary]").inner_text() == "Teammate logout"
+    page.get_by_label("IP address").focus()
+    page.keyboard.press("Enter")  # submits the form
+    page.wait_for_url(re.compile("type=admin_logout"))
+    assert query_of(page) == {"type": ["admin_logout"]}
+    # "Load older entries" by keyboard: focus moves to the first new entry.
+    page.goto(site.page)
+    page.locator("#more .more-link").focus()
+    page.keyboard.press("Enter")
+    page.locator(ENTRIES).nth(50).wait_for()
+    page.locator("summary:focus").wait_for()
+    assert page.evaluate(
+        "document.activeElement.closest('article') === document.querySelectorAll('#entries article.entry')[50]"
+    )
+
+
+def test_readable_on_a_phone(chromium: Any, signed_in_state: str, site: Site) -> None:
+    context, tab = open_tab(chromium, signed_in_state, width=390, height=844)
+    page = tab.page
+    page.goto(site.page + "?range=30d")
+    wait_for_chart(page)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.locator(ENTRIES).first.locator("summary").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for name in ("Download CSV", "Apply filters"):
+        box = page.get_by_role("button", name=name).bounding_box()
+        assert box is not None
+        assert box["width"] > 300  # full width, easy to hit
+    context.close()
+    assert tab.errors == []
