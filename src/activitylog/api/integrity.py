@@ -22,6 +22,8 @@ from activitylog.api.schemas import error_responses
 from activitylog.api.tenants import Tenant
 from activitylog.integrity.service import Integrity
 
+# Chain positions are 64-bit integers in both databases: a larger one would overflow the query, not match.
+MAX_POSITION = 2**63 - 1
 router = APIRouter(prefix="/v1/integrity")
 MAX_CHECKPOINTS = 500
 
@@ -94,7 +96,9 @@ def list_checkpoints(
     request: Request,
     tenant: Annotated[Tenant, Depends(reader)],
     limit: Annotated[int, Query(ge=1, le=MAX_CHECKPOINTS, description="Checkpoints per page, 1 to 500.")] = 100,
-    before: Annotated[int | None, Query(ge=1, description="Only checkpoints before this chain position.")] = None,
+    before: Annotated[
+        int | None, Query(ge=1, le=MAX_POSITION, description="Only checkpoints before this chain position.")
+    ] = None,
 ) -> Response:
     """The workspace's signed checkpoints of its hash chain, newest first, with the key that signed them."""
     integrity = _integrity(request)
@@ -136,10 +140,17 @@ async def proof(
     tenant: Annotated[Tenant, Depends(reader)],
     entry_id: Annotated[str | None, Query(max_length=64, description="Prove this entry.")] = None,
     first: Annotated[
-        int | None, Query(alias="from", ge=1, description="Prove chain positions from this one (default: the oldest).")
+        int | None,
+        Query(
+            alias="from",
+            ge=1,
+            le=MAX_POSITION,
+            description="Prove chain positions from this one (default: the oldest).",
+        ),
     ] = None,
     last: Annotated[
-        int | None, Query(alias="to", ge=1, description="... to this one (default: the latest checkpoint).")
+        int | None,
+        Query(alias="to", ge=1, le=MAX_POSITION, description="... to this one (default: the latest checkpoint)."),
     ] = None,
 ) -> Response:
     """The links of a stretch of the chain between two signed points, to verify exported entries offline.
