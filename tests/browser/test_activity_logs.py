@@ -294,6 +294,8 @@ def test_keyboard_only(tab: Tab, site: Site) -> None:
     page.locator("#action-picker summary").focus()
     page.keyboard.press("Enter")
     assert page.locator("#action-picker").get_attribute("open") is not None
+    # The picker moves focus to its search box when it opens (on the toggle event): type only once it has.
+    page.wait_for_function("document.activeElement && document.activeElement.matches('#action-picker [data-search]')")
     page.keyboard.type("logout")
     page.keyboard.press("Tab")  # to the first option that matches
     page.keyboard.press("Space")
