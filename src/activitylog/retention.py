@@ -11,8 +11,8 @@ Invariants:
 from __future__ import annotations
 
 import logging
-import threading
 
+from activitylog.periodic import Periodic
 from activitylog.service import ActivityLog
 from activitylog.storage.base import PurgeResult
 from activitylog.timeutil import iso
@@ -36,39 +36,17 @@ def run_once(activity_log: ActivityLog, workspace_id: str | None = None) -> list
     return results
 
 
-class RetentionScheduler:
-    """A daemon thread that runs `run_once` shortly after `start()` and then every `interval_s` seconds."""
+class RetentionScheduler(Periodic):
+    """Runs `run_once` shortly after `start()` and then every `interval_s` seconds."""
+
+    name = "activitylog-retention"
+    logger = log
 
     def __init__(
         self, activity_log: ActivityLog, *, interval_s: float = DAY_S, first_run_after_s: float = FIRST_RUN_AFTER_S
     ) -> None:
+        super().__init__(interval_s=interval_s, first_run_after_s=first_run_after_s)
         self.activity_log = activity_log
-        self.interval_s = interval_s
-        self.first_run_after_s = first_run_after_s
-        self.runs = 0  # completed runs, failed or not (for health checks and tests)
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the retention scheduler is already running")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="activitylog-retention", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 30.0) -> None:
-        """Ask the thread to stop and wait for it (a run in progress finishes its current workspace first)."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        delay = self.first_run_after_s
-        while not self._stop.wait(delay):
-            try:
-                run_once(self.activity_log)
-            except Exception:
-                log.exception("retention run failed; retrying in %.0f seconds", self.interval_s)
-            self.runs += 1
-            delay = self.interval_s
+    def run(self) -> list[PurgeResult]:
+        return run_once(self.activity_log)

@@ -8,9 +8,9 @@ server, and is retried at the next interval.
 from __future__ import annotations
 
 import logging
-import threading
 
 from activitylog.integrity.service import Integrity, IntegrityFailure
+from activitylog.periodic import Periodic
 
 log = logging.getLogger("activitylog.integrity")
 
@@ -27,34 +27,13 @@ def run_once(integrity: Integrity) -> int:
     return signed
 
 
-class CheckpointScheduler:
+class CheckpointScheduler(Periodic):
+    name = "activitylog-checkpoints"
+    logger = log
+
     def __init__(self, integrity: Integrity, *, interval_s: float, first_run_after_s: float = 5.0) -> None:
+        super().__init__(interval_s=interval_s, first_run_after_s=first_run_after_s)
         self.integrity = integrity
-        self.interval_s = interval_s
-        self.first_run_after_s = first_run_after_s
-        self.runs = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
-    def start(self) -> None:
-        if self._thread is not None:
-            raise RuntimeError("the checkpoint scheduler is already running")
-        self._stop.clear()
-        self._thread = threading.Thread(target=self._loop, name="activitylog-checkpoints", daemon=True)
-        self._thread.start()
-
-    def stop(self, timeout: float | None = 30.0) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
-
-    def _loop(self) -> None:
-        delay = self.first_run_after_s
-        while not self._stop.wait(delay):
-            try:
-                run_once(self.integrity)
-            except Exception:
-                log.exception("checkpoint run failed; retrying in %.0f seconds", self.interval_s)
-            self.runs += 1
-            delay = self.interval_s
+    def run(self) -> int:
+        return run_once(self.integrity)
