@@ -34,6 +34,12 @@ NOTICES = {
 }
 
 
+def shown_on_form(problem: ActivityLogError) -> bool:
+    """Whether a refusal is shown on the form that caused it (bad input, a conflict, a stale id); a missing
+    permission or session and a server failure are pages of their own."""
+    return problem.status < 500 and problem.status not in (401, 403)
+
+
 def see(path: str) -> RedirectResponse:
     return RedirectResponse(path, status_code=303)
 

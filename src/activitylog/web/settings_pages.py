@@ -18,7 +18,7 @@ from activitylog.accounts.model import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS
 from activitylog.accounts.signin import Viewer
 from activitylog.errors import ActivityLogError, BadRequest
 from activitylog.web.context import accounts, origin
-from activitylog.web.responses import notice
+from activitylog.web.responses import notice, shown_on_form
 from activitylog.web.session import form_of, viewer
 from activitylog.web.team_pages import _act
 from activitylog.web.templating import page
@@ -134,7 +134,7 @@ async def create_token(request: Request, workspace_id: str) -> Response:
     try:
         issued = await run_in_threadpool(settings.create_token, signed_in, name, scopes, origin(request))
     except ActivityLogError as problem:
-        if problem.status >= 500 or problem.status in (401, 403):
+        if not shown_on_form(problem):
             raise
         return await run_in_threadpool(_tokens_page, request, signed_in, error=problem, status=problem.status)
     return await run_in_threadpool(_tokens_page, request, signed_in, secret=issued.secret, status=201)
@@ -184,7 +184,7 @@ async def two_factor(request: Request, workspace_id: str) -> Response:
                 profile.enable_two_factor, signed_in, secret, str(form.get("code", "")), where
             )
         except ActivityLogError as problem:
-            if problem.status >= 500 or problem.status in (401, 403):
+            if not shown_on_form(problem):
                 raise
             again: dict[str, Any] = _enrolment(signed_in, secret) if twofactor.valid_secret(secret) else {}
             return _account_page(request, signed_in, error=problem, status=problem.status, **again)
@@ -194,7 +194,7 @@ async def two_factor(request: Request, workspace_id: str) -> Response:
         try:
             codes = await run_in_threadpool(profile.new_recovery_codes, signed_in, where)
         except ActivityLogError as problem:
-            if problem.status >= 500 or problem.status in (401, 403):
+            if not shown_on_form(problem):
                 raise
             return _account_page(request, signed_in, error=problem, status=problem.status)
         return _account_page(request, signed_in, recovery_codes=codes)

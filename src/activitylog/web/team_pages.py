@@ -19,7 +19,7 @@ from activitylog.api.clientinfo import base_url
 from activitylog.api.context import services
 from activitylog.errors import ActivityLogError, BadRequest
 from activitylog.web.context import accounts, origin
-from activitylog.web.responses import notice, see
+from activitylog.web.responses import notice, see, shown_on_form
 from activitylog.web.session import base, form_of, viewer
 from activitylog.web.templating import page
 
@@ -78,7 +78,7 @@ async def _act(
     try:
         await run_in_threadpool(action)
     except ActivityLogError as problem:
-        if problem.status >= 500 or problem.status in (401, 403):
+        if not shown_on_form(problem):
             raise
         return await run_in_threadpool(rerender, request, signed_in, error=problem, status=problem.status)
     return see(f"{request.url.path.rsplit('/settings/', 1)[0]}/settings/{done}")
@@ -106,7 +106,7 @@ async def invite(request: Request, workspace_id: str) -> Response:
     try:
         issued = await run_in_threadpool(team.invite, signed_in, email, role_id, origin(request))
     except ActivityLogError as problem:
-        if problem.status >= 500 or problem.status in (401, 403):
+        if not shown_on_form(problem):
             raise
         return await run_in_threadpool(_teammates_page, request, signed_in, error=problem, status=problem.status)
     link = f"{base_url(request, services(request).settings.proxy_networks)}{base(workspace_id)}/join/{issued.token}"
