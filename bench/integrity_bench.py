@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.integrity import canonical, chain
 from activitylog.integrity.keys import load_or_create
 from activitylog.integrity.service import Integrity

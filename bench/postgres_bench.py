@@ -31,7 +31,7 @@ import psycopg
 from psycopg import sql
 
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.integrity import chain
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace

@@ -9,6 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 MICROS = 1_000_000
 DAY_US = 86_400 * MICROS
+#: How far ahead of our clock an event may say it happened: the clock skew we tolerate between a recorder and us.
+MAX_FUTURE_US = 5 * 60 * MICROS
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 

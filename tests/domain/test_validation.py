@@ -112,6 +112,35 @@ def test_masking_applies_in_before_and_after() -> None:
     metadata = {**masked.example, key: "secret", "before": {key: "old"}, "after": {key: "new"}}
     entry = prepared(event(masked.code, metadata=metadata)).entry
     assert entry.metadata[key] == entry.metadata["before"][key] == entry.metadata["after"][key] == MASK
+    # The caller's own metadata, nested objects included, is left as it was.
+    assert metadata[key] == "secret"
+    assert metadata["before"] == {key: "old"}
+    assert metadata["after"] == {key: "new"}
+
+
+def test_unpaired_surrogates_in_metadata_are_refused_naming_metadata() -> None:
+    """JSON's "\\ud800" decodes to a lone surrogate, which no database can store as UTF-8 (it was a 500)."""
+    with pytest.raises(InvalidInput) as raised:
+        prepare_batch(
+            [event(metadata={"before": "a\ud800", "after": "b"})], workspace_id="ws", retention_days=365, now_us=NOW
+        )
+    [error] = raised.value.errors
+    assert (error.field, error.index) == ("metadata", 0)
+    assert "surrogate" in error.message
+
+
+def test_metadata_values_json_cannot_write_are_refused() -> None:
+    """A Python caller's set or datetime in metadata is an InvalidInput naming metadata, not a crash."""
+    with pytest.raises(InvalidInput) as raised:
+        prepare_batch(
+            [event(metadata={"before": "a", "after": "b", "when": {1, 2}})],
+            workspace_id="ws",
+            retention_days=365,
+            now_us=NOW,
+        )
+    [error] = raised.value.errors
+    assert error.field == "metadata"
+    assert "JSON values" in error.message
 
 
 @settings(max_examples=200, deadline=None)

@@ -7,7 +7,10 @@ import pytest
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import InvalidInput
 from activitylog.service import ActivityLog
+from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
+from activitylog.storage.sqlite.store import SQLiteStore
+from tests import factories
 from tests.factories import event, teammate
 
 
@@ -54,6 +57,41 @@ def test_idempotency_key_is_used_once_per_workspace(log: ActivityLog, store, ws:
     # The same key in another workspace is another entry.
     other = store.create_workspace(Workspace("ws_other_" + ws.id, "Other"))
     assert len(log.record_many(other.id, [event(key="k1")]).inserted) == 1
+
+
+def test_keys_repeated_across_the_batches_of_one_transaction_are_stored_once(sqlite_url: str) -> None:
+    """SQLite's group commit (storage/writer.py) puts several requests' batches in one transaction: a key used
+    earlier, in an earlier batch of the same transaction, or twice in one batch is stored once, and the chain
+    has no gap where a duplicate was skipped."""
+    store = open_store(sqlite_url)
+    assert isinstance(store, SQLiteStore)
+    try:
+        log = ActivityLog(store)
+        ws = factories.workspace(store)
+        store.record(ws.id, log.prepare(ws, [event(key="z")]))
+        batches = [
+            (ws.id, log.prepare(ws, [event(key="a"), event(key="b")])),
+            (ws.id, log.prepare(ws, [event(key="b"), event(key="c"), event(key="c")])),
+            (ws.id, log.prepare(ws, [event(key="z"), event()])),
+        ]
+        first, second, third = store.record_batches(batches)
+        assert [len(r.inserted) for r in (first, second, third)] == [2, 1, 1]
+        assert [(d.index, d.entry_id) for d in second.duplicates] == [(0, first.inserted[1]), (2, second.inserted[0])]
+        assert [d.index for d in third.duplicates] == [0]
+        positions = store.read("SELECT chain_seq FROM activities WHERE workspace_id = ? ORDER BY chain_seq", (ws.id,))
+        assert [row[0] for row in positions] == list(range(1, 6))
+    finally:
+        store.close()
+
+
+def test_a_used_key_in_a_console_transaction_is_a_duplicate(log: ActivityLog, store, ws: Workspace) -> None:
+    """A transaction that holds other writes cannot be retried whole: its used keys are looked up first."""
+    stored = log.record(ws.id, event(key="k"))
+    with store.transaction(ws.id) as tx:
+        result = tx.record(log.prepare(ws, [event(key="k"), event(key="new")]))
+    assert [d.entry_id for d in result.duplicates] == [stored]
+    assert len(result.inserted) == 1
+    assert len(all_entries(log, ws)) == 2
 
 
 def test_single_record_retry_answers_the_first_id(log: ActivityLog, ws: Workspace) -> None:

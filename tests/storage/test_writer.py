@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.service import ActivityLog
 from activitylog.storage.base import RecordResult, Workspace
 from activitylog.storage.writer import GroupCommitWriter

@@ -9,15 +9,10 @@ Invariants:
 from __future__ import annotations
 
 import gc
-import json
-import json.encoder
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import cache
 from typing import Annotated, Any, Literal
 
-import fastjsonschema
 from pydantic import (
     AwareDatetime,
     BaseModel,
@@ -30,14 +25,14 @@ from pydantic import (
 
 from activitylog import ids
 from activitylog.catalog import REGISTRY
-from activitylog.domain.entry import Actor, Entry
+from activitylog.domain import fastpath
 from activitylog.domain.ipaddr import normalise
+from activitylog.domain.metadata import MASK, encode_metadata, mask, schema_problem, text_problem, warm_up
+from activitylog.domain.prepared import ROW_FIELDS, Prepared
 from activitylog.errors import FieldError, InvalidInput
-from activitylog.timeutil import DAY_US, MICROS, to_us
+from activitylog.timeutil import DAY_US, MAX_FUTURE_US, to_us
 
-MAX_METADATA_BYTES = 32 * 1024
-MAX_FUTURE_US = 5 * 60 * MICROS  # clock skew we tolerate between the recorder and us
-MASK = "[masked]"
+__all__ = ["MASK", "ROW_FIELDS", "ActorIn", "EventIn", "Prepared", "parse_event", "prepare", "prepare_batch", "warm_up"]
 
 Short = Annotated[str, Field(min_length=1, max_length=200)]
 
@@ -74,145 +69,6 @@ class EventIn(BaseModel):
     idempotency_key: Short | None = None
 
 
-#: The columns of a stored entry, in the order of `Prepared.row` (storage's INSERT uses the same order).
-ROW_FIELDS = (
-    "workspace_id", "id", "type", "actor_type", "actor_id", "actor_name", "actor_email", "occurred_us",
-    "recorded_us", "ip", "ip_key", "user_agent", "metadata", "request_id", "idempotency_key",
-)  # fmt: skip
-
-
-# Not frozen (a frozen dataclass sets each field through object.__setattr__, a cost paid for every recorded
-# entry); never changed after `prepare` builds it.
-@dataclass(slots=True)
-class Prepared:
-    """A validated entry as the row a store inserts (ROW_FIELDS order, metadata as JSON text).
-
-    The row is built once, in `prepare`; the Entry is built from it only when someone asks (most batches are
-    stored and answered with their ids alone, and this runs once per recorded entry).
-    """
-
-    row: tuple[Any, ...]
-    metadata: dict[str, Any]
-
-    @classmethod
-    def of(cls, entry: Entry, metadata_json: str, ip_key: bytes | None) -> Prepared:
-        actor = entry.actor
-        row = (
-            entry.workspace_id, entry.id, entry.type, actor.type, actor.id, actor.name, actor.email,
-            entry.occurred_us, entry.recorded_us, entry.ip, ip_key, entry.user_agent, metadata_json,
-            entry.request_id, entry.idempotency_key,
-        )  # fmt: skip
-        return cls(row, entry.metadata)
-
-    @property
-    def id(self) -> str:
-        return str(self.row[1])
-
-    @property
-    def occurred_us(self) -> int:
-        return int(self.row[7])
-
-    @property
-    def idempotency_key(self) -> str | None:
-        key: str | None = self.row[14]
-        return key
-
-    @property
-    def metadata_json(self) -> str:
-        return str(self.row[12])
-
-    @property
-    def ip_key(self) -> bytes | None:
-        key: bytes | None = self.row[10]
-        return key
-
-    @property
-    def actor(self) -> Actor:
-        row = self.row
-        return Actor(row[3], row[4], row[5], row[6])
-
-    @property
-    def entry(self) -> Entry:
-        row = self.row
-        return Entry(
-            row[1], row[0], row[2], self.actor, row[7], row[8], row[9], row[11], self.metadata, row[13], row[14]
-        )
-
-
-# One encoder for every entry: compact, UTF-8 as is, and no NaN (PostgreSQL's JSONB refuses it too).
-_ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-# The same encoder's C core, made once: `JSONEncoder.encode` builds it (and a closure) again on every call, which
-# was half the cost of encoding a small metadata object. Without the circular-reference markers, so it keeps no
-# state between calls and threads may share it; anything it refuses (NaN, a cycle, a type JSON lacks) is
-# encoded again by `_ENCODER`, which raises exactly what it always did.
-_make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
-_C_ENCODE: Callable[[Any, int], Sequence[str]] | None = (
-    _make_c_encoder(None, _ENCODER.default, json.encoder.encode_basestring, None, ":", ",", False, False, False)
-    if _make_c_encoder is not None
-    else None
-)
-
-
-def encode_metadata(metadata: dict[str, Any]) -> str:
-    """Metadata as the compact JSON text stored (UTF-8 as is); ValueError for NaN or infinite numbers."""
-    if _C_ENCODE is not None:
-        try:
-            return "".join(_C_ENCODE(metadata, 0))
-        except Exception:  # noqa: S110 - the standard encoder below raises the precise error
-            pass
-    return _ENCODER.encode(metadata)
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is prepared (reference counting still frees everything).
-
-    Preparing 1,000 events allocates some 10,000 short-lived containers (models, dicts, rows); each 700 of them
-    started a collection that walked the half-built batch, and every few batches a full one walked every object
-    of the process: a third of the cost of preparing (bench.sqlite_bench). Nothing here makes reference cycles, so
-    pausing frees nothing later than it would have been. Process-wide, so it is only resumed by whoever paused
-    it: a thread that finds collection already paused (by another batch, or by the application) leaves it so.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-_EVENTS = TypeAdapter(list[EventIn])
-
-
-# Metadata already found valid for its type, as JSON text: logs repeat themselves (the same teammate signing in
-# the same way every day), and checking a schema costs more than looking the text up. Bounded; the schema is
-# fixed for the life of the process, so an entry never goes stale.
-_VALID_METADATA: set[tuple[str, str]] = set()
-_VALID_METADATA_MAX = 50_000
-
-
-def _remember_valid(code: str, metadata_json: str) -> None:
-    if len(metadata_json) <= 512:  # small texts only: the set stays small and hashing them stays cheap
-        if len(_VALID_METADATA) >= _VALID_METADATA_MAX:
-            _VALID_METADATA.clear()
-        _VALID_METADATA.add((code, metadata_json))
-
-
-@cache
-def _metadata_validator(code: str) -> Callable[[Any], Any]:
-    activity_type = REGISTRY[code]
-    validator: Callable[[Any], Any] = fastjsonschema.compile(dict(activity_type.schema))
-    return validator
-
-
-def warm_up() -> None:
-    """Compile every type's metadata validator now (about 0.1 s), not on each type's first event (a server)."""
-    for code in REGISTRY.codes():
-        _metadata_validator(code)
-
-
 def _loc(parts: Sequence[int | str]) -> str:
     return ".".join(str(p) for p in parts) or "body"
 
@@ -231,46 +87,6 @@ def _pydantic_errors(error: ValidationError, offset: int = 0) -> list[FieldError
             message = message.removeprefix("Value error, ")
         found.append(FieldError(_loc(loc), message, None if index is None else int(index) + offset))
     return found
-
-
-def _mask(metadata: dict[str, Any], keys: tuple[str, ...]) -> dict[str, Any]:
-    """Record that a secret changed without recording the secret, at the top level and in before/after."""
-    masked = dict(metadata)
-    for container in (masked, masked.get("before"), masked.get("after")):
-        if isinstance(container, dict):
-            for name in keys:
-                if name in container and container[name] is not None:
-                    container[name] = MASK
-    return masked
-
-
-def _describe(option: Mapping[str, Any]) -> str:
-    kind = str(option.get("type", "a value"))
-    if "maxLength" in option:
-        return f"{kind} of at most {option['maxLength']} characters"
-    return kind
-
-
-def _schema_problem(problem: fastjsonschema.JsonSchemaValueException) -> tuple[str, str]:
-    """fastjsonschema says "data.before must be string"; we say field metadata.before, "must be string"."""
-    path = "metadata" + "".join(f".{p}" for p in (problem.path or [])[1:])
-    definition = problem.definition if isinstance(problem.definition, Mapping) else {}
-    if problem.rule == "required" and isinstance(problem.value, Mapping):
-        missing = [key for key in definition.get("required", []) if key not in problem.value]
-        if missing:
-            return f"{path}.{missing[0]}", "is required"
-    if problem.rule == "anyOf":
-        return path, "must be " + " or ".join(_describe(option) for option in definition.get("anyOf", []))
-    _, _, reason = (problem.message or "").partition(" must ")
-    return path, f"must {reason}" if reason else "is not valid"
-
-
-def _check_metadata(code: str, metadata: dict[str, Any], index: int | None) -> list[FieldError]:
-    try:
-        _metadata_validator(code)(metadata)
-    except fastjsonschema.JsonSchemaValueException as problem:
-        return [FieldError(*_schema_problem(problem), index)]
-    return []
 
 
 NUL_MESSAGE = "must not contain the NUL character (\\u0000)"
@@ -333,21 +149,19 @@ def prepare(
 
     metadata = event.metadata
     if activity_type is not None and activity_type.masked:
-        metadata = _mask(metadata, activity_type.masked)
+        metadata = mask(metadata, activity_type.masked)
+    metadata_json: str | None = None
     try:
         metadata_json = encode_metadata(metadata)
     except ValueError:
         errors.append(FieldError("metadata", "must not contain NaN or infinite numbers", index))
-        metadata_json = "{}"
-    if activity_type is not None and (event.type, metadata_json) not in _VALID_METADATA:
-        problems = _check_metadata(event.type, metadata, index)
-        if problems:
-            errors.extend(problems)
-        else:
-            _remember_valid(event.type, metadata_json)
-    # A character is at most 4 bytes of UTF-8: short texts need no encoding to know they fit.
-    if len(metadata_json) > MAX_METADATA_BYTES // 4 and (size := len(metadata_json.encode())) > MAX_METADATA_BYTES:
-        errors.append(FieldError("metadata", f"is {size:,} bytes; the limit is 32 KiB", index))
+    except TypeError:
+        errors.append(FieldError("metadata", JSON_ONLY, index))
+    else:
+        if (reason := text_problem(metadata_json)) is not None:
+            errors.append(FieldError("metadata", reason, index))
+    if activity_type is not None and (problem := schema_problem(event.type, metadata, metadata_json)) is not None:
+        errors.append(FieldError(*problem, index))
 
     actor = event.actor
     # PostgreSQL cannot store NUL in text or JSONB, so no backend takes it (one cheap test; names on a hit).
@@ -359,10 +173,10 @@ def prepare(
         or (event.user_agent is not None and "\x00" in event.user_agent)
         or (event.request_id is not None and "\x00" in event.request_id)
         or (event.idempotency_key is not None and "\x00" in event.idempotency_key)
-        or "\\u0000" in metadata_json
+        or (metadata_json is not None and "\\u0000" in metadata_json)
     ):
         errors.extend(_nul_errors(event, metadata, index))
-    if errors:
+    if errors or metadata_json is None:
         return errors
     row = (
         workspace_id, (id_for or ids.entry_id)(occurred_us), event.type, actor.type, actor.id, actor.name,
@@ -370,6 +184,9 @@ def prepare(
         event.idempotency_key,
     )  # fmt: skip
     return Prepared(row, metadata)
+
+
+JSON_ONLY = "must hold only JSON values: objects, arrays, strings, numbers, true, false and null"
 
 
 def parse_event(item: Any, index: int | None = None) -> EventIn | list[FieldError]:
@@ -384,6 +201,32 @@ def parse_event(item: Any, index: int | None = None) -> EventIn | list[FieldErro
         return [FieldError(e.field, e.message, index) for e in _pydantic_errors(problem)]
 
 
+@contextmanager
+def _cycle_collection_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a batch is prepared (reference counting still frees everything).
+
+    Preparing 1,000 events allocates some 10,000 short-lived containers (models, dicts, rows); each 700 of them
+    started a collection that walked the half-built batch, and every few batches a full one walked every object
+    of the process: a third of the cost of preparing (bench.sqlite_bench). Nothing here makes reference cycles, so
+    pausing frees nothing later than it would have been. Process-wide, so it is only resumed by whoever paused
+    it: a thread that finds collection already paused (by another batch, or by the application) leaves it so.
+    """
+    if not gc.isenabled():
+        yield
+        return
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.enable()
+
+
+_EVENTS = TypeAdapter(list[EventIn])
+
+
+_EVENTS = TypeAdapter(list[EventIn])
+
+
 def prepare_batch(
     items: Sequence[Mapping[str, Any] | EventIn],
     *,
@@ -395,33 +238,40 @@ def prepare_batch(
 ) -> list[Prepared]:
     """Every event of a batch prepared, or InvalidInput listing every problem of every item.
 
-    `complete` may fill in parsed events in place (e.g. a teammate's name from the directory) and report
-    what it could not fill; it sees None where an item did not parse.
+    Items of the common shape are prepared by `fastpath` without pydantic; the rest (anything unusual, every
+    bad item, and teammates whose name or email is to be looked up) take the general path: parsed by EventIn,
+    completed, then `prepare`d. `complete` may fill in parsed events in place (e.g. a teammate's name from the
+    directory) and report what it could not fill; it sees None where an item did not parse or is done already.
     """
+    with _cycle_collection_paused():
+        quick = fastpath.prepare_plain(
+            items, workspace_id=workspace_id, retention_days=retention_days, now_us=now_us, id_for=id_for
+        )
+    if None not in quick:
+        return quick  # type: ignore[return-value]  # no None left: every item is a Prepared
     errors: list[FieldError] = []
-    events: list[EventIn | None]
+    events: list[EventIn | None] = [None] * len(items)
+    rest = [index for index, done in enumerate(quick) if done is None]
     with _cycle_collection_paused():
         try:
-            # The common case, a valid batch, in one call into pydantic's core.
-            events = list(_EVENTS.validate_python(items))
+            # Often the whole rest is valid (events naming teammates by id alone): one call into pydantic's core.
+            for index, event in zip(rest, _EVENTS.validate_python([items[i] for i in rest]), strict=True):
+                events[index] = event
         except ValidationError:
-            events = []
-            for index, item in enumerate(items):
-                parsed = parse_event(item, index)
+            for index in rest:
+                parsed = parse_event(items[index], index)
                 if isinstance(parsed, EventIn):
-                    events.append(parsed)
+                    events[index] = parsed
                 else:
-                    events.append(None)
                     errors.extend(parsed)
     if complete is not None:
         errors.extend(complete(events))  # may read the database: not with collection paused
-    prepared: list[Prepared] = []
     with _cycle_collection_paused():
-        for index, event in enumerate(events):
-            if event is None:
+        for index, parsed_event in enumerate(events):
+            if parsed_event is None:
                 continue
             result = prepare(
-                event,
+                parsed_event,
                 workspace_id=workspace_id,
                 retention_days=retention_days,
                 now_us=now_us,
@@ -429,7 +279,7 @@ def prepare_batch(
                 id_for=id_for,
             )
             if isinstance(result, Prepared):
-                prepared.append(result)
+                quick[index] = result
             else:
                 errors.extend(result)
         # The parsed events die here, before collection resumes: it then has only the rows to look at.
@@ -437,4 +287,4 @@ def prepare_batch(
     if errors:
         errors.sort(key=lambda e: -1 if e.index is None else e.index)
         raise InvalidInput(errors)
-    return prepared
+    return quick  # type: ignore[return-value]  # every item is prepared, or an error was raised above

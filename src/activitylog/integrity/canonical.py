@@ -30,7 +30,7 @@ from typing import Any
 VERSION = "al1"
 _sha256 = hashlib.sha256
 
-# The standard library's C encoder, made once (as in domain.validation): compact, UTF-8 as is, keys sorted.
+# The standard library's C encoder, made once (as in domain.metadata): compact, UTF-8 as is, keys sorted.
 _make_c_encoder = getattr(json.encoder, "c_make_encoder", None)
 
 

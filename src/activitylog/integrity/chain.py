@@ -17,7 +17,7 @@ import json.encoder
 from collections.abc import Sequence
 from typing import Any
 
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.integrity import canonical
 
 #: The columns a store inserts after storage.sql.INSERT_COLUMNS.
@@ -67,9 +67,9 @@ def link_rows(
     prefixes = _PREFIXES
     for prepared in batch:
         row = prepared.row
-        if row[0] != workspace_id:
+        ws, entry_id, code, actor_type, actor_id, name, email, occurred, recorded, ip, _, agent, text, rid, key = row
+        if ws != workspace_id:
             raise ValueError("an entry prepared for another workspace")  # a bug, never user input
-        text = row[12]
         metadata = cache.get(text)
         if metadata is None:
             metadata = _metadata_from_value(prepared.metadata)
@@ -77,20 +77,18 @@ def link_rows(
                 if len(cache) >= canonical._CANONICAL_MAX:
                     cache.clear()
                 cache[text] = metadata
-        key = (row[0], row[2], row[3], row[4], row[5], row[6], row[9], row[11])
-        prefix = prefixes.get(key)
+        shape = (ws, code, actor_type, actor_id, name, email, ip, agent)
+        prefix = prefixes.get(shape)
         if prefix is None:
-            prefix = "".join(_plain([canonical.VERSION, *key], 0))[:-1]
+            prefix = "".join(_plain([canonical.VERSION, *shape], 0))[:-1]
             if len(prefixes) >= _PREFIXES_MAX:
                 prefixes.clear()
-            prefixes[key] = prefix
-        occurred = row[7]
+            prefixes[shape] = prefix
         content = _sha256(
-            f"{prefix},{_string(row[1])},{occurred},{row[8]},"
-            f"{'null' if row[13] is None else _string(row[13])},{'null' if row[14] is None else _string(row[14])},"
-            f"{metadata}]".encode()
+            f"{prefix},{_string(entry_id)},{occurred},{recorded},{'null' if rid is None else _string(rid)},"
+            f"{'null' if key is None else _string(key)},{metadata}]".encode()
         ).digest()
         position += 1
-        chain_hash = _sha256(chain_hash + occurred.to_bytes(8, "big", signed=True) + content).digest()
+        chain_hash = _sha256(b"".join((chain_hash, occurred.to_bytes(8, "big", signed=True), content))).digest()
         append((*row, position, chain_hash))
     return rows, position, chain_hash

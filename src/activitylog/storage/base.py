@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 
 DEFAULT_RETENTION_DAYS = 365
 

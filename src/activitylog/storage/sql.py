@@ -18,7 +18,7 @@ from typing import Any
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Actor, Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import ROW_FIELDS, Prepared
+from activitylog.domain.prepared import ROW_FIELDS, Prepared
 from activitylog.timeutil import DAY_US
 
 ENTRY_COLUMNS = (

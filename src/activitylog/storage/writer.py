@@ -29,7 +29,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.errors import Unavailable
 from activitylog.storage.base import RecordResult, Store
 

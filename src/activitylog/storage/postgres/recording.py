@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 import psycopg
 from psycopg import errors
 
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.integrity.chain import CHAIN_COLUMNS
 from activitylog.storage.base import Duplicate
 from activitylog.storage.sql import INSERT_COLUMNS

@@ -26,7 +26,7 @@ from psycopg_pool import ConnectionPool
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import Prepared
+from activitylog.domain.prepared import Prepared
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.integrity.retention import seal_expired
