@@ -64,31 +64,58 @@ def fresh_store(workdir: Path, name: str) -> SQLiteStore:
 # Recording ---------------------------------------------------------------------------------------------
 
 
+#: Batches each side records in a row before the other takes its turn (50,000 entries).
+TURN = 50
+
+
 def bench_recording(size: int, workdir: Path) -> tuple[float, float, SQLiteStore]:
+    """Entries per second recorded by the library and by raw executemany, into two databases that grow side by
+    side: the sides take turns of TURN batches, each turn starting with the side that went second the turn
+    before. On this kind of machine (a VM on shared disks) the speed of both drifts by 15% or more from minute to
+    minute, and whichever side ran second used to pay for the first one's I/O (0.64x raw-first against 0.71x
+    library-first, one after the other): turns put both through the same minutes and the same order."""
     raw_store = fresh_store(workdir, "raw.db")
     raw_log = ActivityLog(raw_store)
     workspace = raw_log.workspace(WS)
     raw = raw_connection(raw_store.path)
-    raw_seconds = 0.0
+    raw_batches = batches(size, seed=1)
     position, chain_hash = chain.start(WS, None)
-    for batch in batches(size, seed=1):
-        # Untimed: raw gets ready rows, with the same places in the hash chain the library gives them.
-        rows, position, chain_hash = chain.link_rows(WS, raw_log.prepare(workspace, batch), position, chain_hash)
-        started = time.perf_counter()
-        raw.execute("BEGIN")
-        raw.executemany(INSERT, rows)
-        raw.execute("COMMIT")
-        raw_seconds += time.perf_counter() - started
-    raw.close()
-    raw_store.close()
+
+    def raw_turn() -> float:
+        nonlocal position, chain_hash
+        seconds = 0.0
+        for batch in itertools.islice(raw_batches, TURN):
+            # Untimed: raw gets ready rows, with the same places in the hash chain the library gives them.
+            rows, position, chain_hash = chain.link_rows(WS, raw_log.prepare(workspace, batch), position, chain_hash)
+            started = time.perf_counter()
+            raw.execute("BEGIN")
+            raw.executemany(INSERT, rows)
+            raw.execute("COMMIT")
+            seconds += time.perf_counter() - started
+        return seconds
 
     store = fresh_store(workdir, "library.db")
     log = ActivityLog(store)
-    library_seconds = 0.0
-    for batch in batches(size, seed=1):
-        started = time.perf_counter()
-        log.record_many(WS, batch)
-        library_seconds += time.perf_counter() - started
+    library_batches = batches(size, seed=1)
+
+    def library_turn() -> float:
+        seconds = 0.0
+        for batch in itertools.islice(library_batches, TURN):
+            started = time.perf_counter()
+            log.record_many(WS, batch)
+            seconds += time.perf_counter() - started
+        return seconds
+
+    raw_seconds = library_seconds = 0.0
+    for turn in range(-(-size // (BATCH * TURN))):
+        if turn % 2 == 0:
+            raw_seconds += raw_turn()
+            library_seconds += library_turn()
+        else:
+            library_seconds += library_turn()
+            raw_seconds += raw_turn()
+    raw.close()
+    raw_store.close()
     store.analyze()
     return size / library_seconds, size / raw_seconds, store
 
