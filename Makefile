@@ -38,7 +38,7 @@ services:
 
 ## The benchmarks (not part of the test suite); SIZE=100000 for a quick run.
 bench: $(STAMP)
-	$(BIN)/python -m bench --size $(or $(SIZE),1000000)
+	$(BIN)/python -m bench.sqlite_bench --size $(or $(SIZE),1000000)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
