@@ -4,13 +4,15 @@ second factor (TOTP and recovery codes), and sessions that end on sign-out and a
 from __future__ import annotations
 
 import json
+import time
 
 import pyotp
 import pytest
 
-from activitylog.accounts import passwords, signin, twofactor
+from activitylog.accounts import passwords, repository, signin, twofactor
 from activitylog.accounts.console import Origin
 from activitylog.accounts.signin import ACCOUNT_LIMIT, IP_LIMIT, token_hash
+from activitylog.errors import Conflict
 from tests import people
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
 from tests.people import PASSWORD, Org
@@ -199,6 +201,53 @@ def test_two_factor_sign_in_with_an_authenticator_code(world: World) -> None:
     assert world.sign_in.viewer(world.org.id, outcome.token, ORIGIN) is not None
     # The step cannot be finished twice.
     assert not world.sign_in.with_code(world.org.id, outcome.token, pyotp.TOTP(SECRET).now(), ORIGIN).ok
+
+
+def test_an_authenticator_code_signs_in_once(world: World) -> None:
+    """A code seen over a shoulder, or lifted by a phishing page, cannot be replayed while it is still valid."""
+    with_two_factor(world)
+    now = time.time()
+    code = pyotp.TOTP(SECRET).at(now)
+    first = world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, ORIGIN).token
+    assert first is not None
+    assert world.sign_in.with_code(world.org.id, first, code, ORIGIN).ok
+
+    second = world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, OTHER_ORIGIN).token
+    assert second is not None
+    replay = world.sign_in.with_code(world.org.id, second, code, OTHER_ORIGIN)
+    assert not replay.ok
+    assert "already used" in replay.message
+    assert world.sign_in.viewer(world.org.id, second, OTHER_ORIGIN) is None
+    [refused] = [e for e in world.entries() if e.type == "admin_login_failure"]
+    assert refused.metadata["reason"] == "authenticator code already used"
+    assert_origin(refused, "tm_admin", OTHER_ORIGIN)
+    assert failures(world, "account") == 1
+    # The previous step's code (still inside the drift window) is no better; the next step's code works.
+    assert not world.sign_in.with_code(world.org.id, second, pyotp.TOTP(SECRET).at(now - 30), OTHER_ORIGIN).ok
+    assert world.sign_in.with_code(world.org.id, second, pyotp.TOTP(SECRET).at(now + 30), OTHER_ORIGIN).ok
+
+
+def test_two_sign_ins_racing_with_one_code_let_one_in(world: World) -> None:
+    """Both passed the check before either signed in: the database lets only one of them move the step."""
+    with_two_factor(world)
+    first = world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, ORIGIN).token
+    second = world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, ORIGIN).token
+    assert first is not None
+    assert second is not None
+    step = twofactor.matching_step(SECRET, pyotp.TOTP(SECRET).now())
+    assert step is not None
+    console = world.sign_in.console
+    workspace = console.workspace(world.org.id)
+    member = repository.member(console.reader, world.org.id, "tm_admin")
+    one, other = (repository.session(console.reader, token_hash(token)) for token in (first, second))
+    assert member is not None
+    assert one is not None
+    assert other is not None
+    method = "email and password + authenticator app"
+    world.sign_in._complete(workspace, member, one, ORIGIN, method, step=step)
+    with pytest.raises(Conflict):
+        world.sign_in._complete(workspace, member, other, ORIGIN, method, step=step)
+    assert world.sign_in.viewer(world.org.id, second, ORIGIN) is None
 
 
 def test_a_wrong_code_is_refused_logged_and_counted(world: World) -> None:

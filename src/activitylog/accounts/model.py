@@ -40,6 +40,9 @@ class Member:
     totp_secret: str | None = None
     recovery_codes: tuple[str, ...] = ()
     away: bool = False
+    # The TOTP time step of the last authenticator code that signed this teammate in: no code of that step or
+    # an earlier one signs anyone in again.
+    totp_last_step: int | None = None
 
     @property
     def two_factor(self) -> bool:

@@ -14,7 +14,8 @@ from activitylog.accounts import permissions
 from activitylog.accounts.model import Invite, Member, Role, Security, Session
 
 MEMBER_COLUMNS = (
-    "workspace_id, id, name, email, role, status, permissions, password_hash, totp_secret, recovery_codes, away"
+    "workspace_id, id, name, email, role, status, permissions, password_hash, totp_secret, recovery_codes, away, "
+    "totp_last_step"
 )
 ROLE_COLUMNS = "workspace_id, id, name, permissions, created_us"
 INVITE_COLUMNS = "workspace_id, id, email, role_id, invited_by, created_us, expires_us, accepted_us, revoked_us"
@@ -54,6 +55,7 @@ def member_from_row(row: Sequence[Any]) -> Member:
         totp_secret=row[8],
         recovery_codes=tuple(json.loads(row[9])) if row[9] else (),
         away=bool(row[10]),
+        totp_last_step=row[11],
     )
 
 

@@ -196,8 +196,14 @@ class SignIn:
             self._fail(workspace, origin, email, member.actor(), throttled, count=False)
             return Outcome(False, "Too many failed sign-in attempts. Wait 15 minutes, then try again.")
         security = self.console.security(workspace.id)
-        if twofactor.verify_code(member.totp_secret, code):
-            return self._complete(workspace, member, session, origin, "email and password + authenticator app")
+        step = twofactor.matching_step(member.totp_secret, code)
+        if step is not None and member.totp_last_step is not None and step <= member.totp_last_step:
+            self._fail(workspace, origin, email, member.actor(), "authenticator code already used", count=True)
+            return Outcome(False, "That code was already used. Wait for your authenticator app to show a new one.")
+        if step is not None:
+            return self._complete(
+                workspace, member, session, origin, "email and password + authenticator app", step=step
+            )
         used = twofactor.match_recovery_code(list(member.recovery_codes), code)
         if used is not None and "recovery_codes" in security.sign_in_methods:
             return self._complete(workspace, member, session, origin, "email and password + recovery code", used)
@@ -215,6 +221,8 @@ class SignIn:
         origin: Origin,
         method: str,
         used: str | None = None,
+        *,
+        step: int | None = None,
     ) -> Outcome:
         with self.console.change(workspace, origin) as change:
             moved = change.tx.execute(
@@ -223,6 +231,14 @@ class SignIn:
                 (self.console.now, session.token_hash),
             )
             if not moved:
+                raise_conflict()
+            # The code's time step, only if it is later than the last one used: of two sign-ins racing with the
+            # same code, one moves it and the other is refused.
+            if step is not None and not change.tx.execute(
+                "UPDATE teammates SET totp_last_step = ? WHERE workspace_id = ? AND id = ? "
+                "AND (totp_last_step IS NULL OR totp_last_step < ?)",
+                (step, workspace.id, member.id, step),
+            ):
                 raise_conflict()
             if used is not None:
                 current = repository.member(change.tx, workspace.id, member.id, lock=change.lock)

@@ -1,7 +1,8 @@
 """Two-factor sign-in: TOTP codes from an authenticator app (RFC 6238, 30 s steps, 6 digits) and one-time
 recovery codes.
 
-Invariants: a code is accepted within one step of the server's clock either way (clock drift); recovery
+Invariants: a code is accepted within one step of the server's clock either way (clock drift), and signs a
+teammate in once (the sign-in records its time step; see accounts/signin.py); recovery
 codes are stored only as SHA-256 digests (they carry 60 random bits each and are used once), and a used one
 is removed in the same transaction that signs the teammate in.
 """
@@ -12,6 +13,7 @@ import hashlib
 import hmac
 import re
 import secrets
+import time
 
 import pyotp
 
@@ -36,11 +38,22 @@ def provisioning_uri(secret: str, email: str, workspace_name: str) -> str:
     return pyotp.TOTP(secret).provisioning_uri(name=email, issuer_name=f"{ISSUER} ({workspace_name})")
 
 
-def verify_code(secret: str, code: str, *, at: float | None = None) -> bool:
+def matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:
+    """The time step (30 s since the epoch) whose code `code` is: the current one or one either side, for clock
+    drift; None when it is none of them."""
     digits = "".join(ch for ch in code if ch.isdigit())
     if len(digits) != 6:
-        return False
-    return pyotp.TOTP(secret).verify(digits, for_time=at, valid_window=1)
+        return None
+    totp = pyotp.TOTP(secret)
+    now = int((time.time() if at is None else at) // totp.interval)
+    for step in (now - 1, now, now + 1):
+        if hmac.compare_digest(totp.generate_otp(step), digits):
+            return step
+    return None
+
+
+def verify_code(secret: str, code: str, *, at: float | None = None) -> bool:
+    return matching_step(secret, code, at=at) is not None
 
 
 def new_recovery_codes() -> list[str]:
