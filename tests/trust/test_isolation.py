@@ -7,8 +7,9 @@ that exists nowhere. The two answers must be identical (status, body and headers
 value itself); no answer to A may hold anything of B's; afterwards B holds exactly what it held before.
 
 A parameter this file does not know fails the test (classify it in PARAMETERS); so does a write route without a
-body template (add one to BODIES). The console's pages are enumerated and classified too; they join the matrix
-once a console credential exists (CONSOLE_CREDENTIALS), since an API token does not open them.
+body template (add one to BODIES). The console's pages are probed the same way with a signed-in session of an
+admin of A (every page that names workspace data, in its path or in the activity log's teammate filter), and
+that session is worth nothing on B's pages: every page of B answers it exactly as it answers a stranger.
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
 from activitylog import ids
+from activitylog.accounts.permissions import PERMISSIONS, serialise
+from activitylog.accounts.signin import token_hash
 from activitylog.api import create_app
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
@@ -230,12 +233,10 @@ def endpoints() -> list[Endpoint]:
 ENDPOINTS = endpoints()
 API = [e for e in ENDPOINTS if not e.page]
 PAGES = [e for e in ENDPOINTS if e.page]
-# Credentials of workspace A, by surface. The console's (a signed-in session's cookie) goes in
-# CONSOLE_CREDENTIALS once tests can sign a teammate in; until then its pages are only classified.
+# Credentials of workspace A on the API; the console's (a signed-in session) is `Console` below.
 API_CREDENTIALS: dict[str, Callable[[Tenant], dict[str, str]]] = {
     "api token": lambda tenant: tenant.headers("rw"),
 }
-CONSOLE_CREDENTIALS: dict[str, Callable[[Tenant], dict[str, str]]] = {}
 
 
 def test_every_parameter_and_write_route_is_classified() -> None:
@@ -340,13 +341,6 @@ def test_a_credential_of_a_never_reaches_b(
     assert world.server.log.count(world.b.workspace.id, ActivityFilter()) == world.b_count
 
 
-def test_console_pages_join_the_matrix_with_a_console_credential() -> None:
-    assert all(name in PARAMETERS for endpoint in PAGES for name in endpoint.path_params)
-    if not CONSOLE_CREDENTIALS:
-        pytest.skip(f"{len(PAGES)} console pages wait for a signed-in session in CONSOLE_CREDENTIALS")
-    pytest.fail("probe PAGES with CONSOLE_CREDENTIALS as test_a_credential_of_a_never_reaches_b probes API")
-
-
 def test_b_sees_none_of_what_a_wrote(world: World, http: httpx.Client) -> None:
     """After every probe (some wrote to A with B's keys and teammates), B's log and B's token see only B's."""
     answer = http.get("/v1/events", params={"limit": 500}, headers=world.b.headers())
@@ -355,3 +349,168 @@ def test_b_sees_none_of_what_a_wrote(world: World, http: httpx.Client) -> None:
     assert len(before) == world.b_count
     assert {e["id"] for e in answer.json()["data"]} == before
     assert world.server.log.store.get_entry(world.b.workspace.id, world.a_values["entry"]) is None
+
+
+# --- The console ---------------------------------------------------------------------------------------------
+
+# Page forms, by route: what each posts besides its CSRF token, with the kinds of data the form names.
+PAGE_FORMS: dict[str, tuple[set[str], Callable[[Probe, World], dict[str, str]]]] = {
+    "/a/{workspace_id}/settings/teammates/{teammate_id}": (set(), lambda probe, world: {"action": "delete"}),
+    "/a/{workspace_id}/settings/invites/{invite_id}": (set(), lambda probe, world: {"action": "delete"}),
+    "/a/{workspace_id}/settings/roles/{role_id}": (set(), lambda probe, world: {"action": "delete"}),
+    "/a/{workspace_id}/settings/teammates/invite": (
+        {"role"},
+        lambda probe, world: {"email": f"new-{secrets.token_hex(3)}@alpha.test", "role_id": probe.values["role"]},
+    ),
+    "/a/{workspace_id}/settings/activity-logs/download": (set(), lambda probe, world: {"format": "csv"}),
+    "/a/{workspace_id}/join/{token}": (
+        set(),
+        lambda probe, world: {"name": "New", "password": "a long new password 7"},
+    ),
+}
+# The activity log's filter names teammates in the query string of its page, its batches, histogram and CSV.
+ACTIVITY_PAGES = ("", "/entries", "/histogram", "/download")
+_NONCE = re.compile(r"nonce-[A-Za-z0-9+/=_-]+|nonce=\"[^\"]*\"")
+_CSRF_VALUE = re.compile(r'name="csrf_token" value="[^"]*"')
+
+
+@dataclass
+class Console:
+    """A signed-in session of an admin of A (every permission), as a sign-in leaves it."""
+
+    session: str
+    csrf: str
+
+    def headers(self, world: World) -> dict[str, str]:
+        return {"Cookie": f"al_session={self.session}", "Origin": world.server.base_url}
+
+
+@pytest.fixture(scope="module")
+def console(world: World) -> Console:
+    store = world.server.log.store
+    a, b = world.a.workspace.id, world.b.workspace.id
+    session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
+    with store.transaction(a) as tx:
+        tx.execute(
+            "INSERT INTO teammates (workspace_id, id, name, email, status, permissions) VALUES (?, ?, ?, ?, ?, ?)",
+            (a, "tm_alpha_admin", "Alpha Admin", "admin@alpha.test", "active", serialise(PERMISSIONS)),
+        )
+        tx.execute(
+            "INSERT INTO sessions (token_hash, workspace_id, teammate_id, csrf_token, stage, created_us, "
+            "last_seen_us) VALUES (?, ?, ?, ?, 'complete', ?, ?)",
+            (token_hash(session), a, "tm_alpha_admin", csrf, now_us(), now_us()),
+        )
+    # B gets a role and an open invite (with its link's token) for A's session to aim at.
+    invite_token = f"bravo-invite-{secrets.token_hex(8)}"
+    with store.transaction(b) as tx:
+        tx.execute(
+            "INSERT INTO roles (workspace_id, id, name, permissions, created_us) VALUES (?, ?, ?, ?, ?)",
+            (b, "role_bravo_only", "Bravo Private Role", serialise(PERMISSIONS), now_us()),
+        )
+        tx.execute(
+            "INSERT INTO invites (workspace_id, id, email, role_id, token_hash, created_us, expires_us) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (b, "inv_bravo_only", "invitee@bravo.test", "role_bravo_only", token_hash(invite_token), now_us(),
+             now_us() + 86_400_000_000),
+        )  # fmt: skip
+    signed_in = Console(session, csrf)
+    with httpx.Client(base_url=world.server.base_url, timeout=30) as http:
+        own = http.get(f"/a/{a}/settings/activity-logs", headers=signed_in.headers(world))
+    assert own.status_code == 200, own.text  # the session is real: A's own log opens
+    assert "Alpha Admin" in own.text
+    world.b_values.update({"role": "role_bravo_only", "invite": "inv_bravo_only", "invite_token": invite_token})
+    world.b_secrets.update({"role_bravo_only", "Bravo Private Role", "inv_bravo_only", "invitee@bravo.test"})
+    return signed_in
+
+
+def page_slots(endpoint: Endpoint) -> list[tuple[str, str, str]]:
+    """(where, name, kind) of each parameter of a page that names workspace data other than the workspace."""
+    found = [("path", name, PARAMETERS[name]) for name in endpoint.path_params]
+    if any(endpoint.path == f"/a/{{workspace_id}}/settings/activity-logs{tail}" for tail in ACTIVITY_PAGES):
+        found.append(("query", "teammate", "teammate"))
+    form = PAGE_FORMS.get(endpoint.path)
+    if form is not None and endpoint.method == "POST":
+        found += [("form", kind, kind) for kind in sorted(form[0])]
+    return [(where, name, kind) for where, name, kind in found if kind not in (None, "workspace")]
+
+
+def page_request(
+    http: httpx.Client, world: World, endpoint: Endpoint, headers: dict[str, str], csrf: str, probe: Probe
+) -> httpx.Response:
+    path = endpoint.path
+    for name in endpoint.path_params:
+        kind = PARAMETERS[name] or ""
+        value = probe.values.get(kind) or world.a_values.get(kind) or missing_value(kind, world)
+        path = path.replace("{" + name + "}", value)
+    query = {"teammate": probe.values["teammate"]} if "teammate" in probe.values else {}
+    query |= {"range": "custom", "to": iso(world.window_end_s * 1_000_000)[:10]} if "activity-logs" in path else {}
+    if endpoint.method == "GET":
+        return http.get(path, params=query, headers=headers)
+    form = PAGE_FORMS.get(endpoint.path)
+    data = {"csrf_token": csrf, **(form[1](probe, world) if form else {})}
+    return http.post(path, params=query, data=data, headers=headers)
+
+
+def normalised_page(answer: httpx.Response, value: str) -> tuple[Any, ...]:
+    """A page's answer with the probed value, the request id, CSP nonces and one-time form tokens blanked out."""
+    text = answer.text.replace(value, "<probed>").replace(answer.headers.get("x-request-id", "-"), "<rid>")
+    text = _CSRF_VALUE.sub('name="csrf_token" value="<token>"', _NONCE.sub("<nonce>", text))
+    text = re.sub(r"new-[0-9a-f]{6}@alpha\.test", "<email>", text)
+    location = answer.headers.get("location", "").replace(value, "<probed>")
+    return answer.status_code, text, answer.headers.get("content-type"), location
+
+
+PROBED_PAGES = [endpoint for endpoint in PAGES if page_slots(endpoint)]
+
+
+def test_the_console_pages_that_name_data_are_probed() -> None:
+    assert all(name in PARAMETERS for endpoint in PAGES for name in endpoint.path_params)
+    probed = {str(endpoint) for endpoint in PROBED_PAGES}
+    assert {
+        "GET /a/{workspace_id}/settings/activity-logs",
+        "POST /a/{workspace_id}/settings/teammates/{teammate_id}",
+        "POST /a/{workspace_id}/settings/roles/{role_id}",
+        "POST /a/{workspace_id}/settings/invites/{invite_id}",
+        "POST /a/{workspace_id}/settings/api-tokens/{token_id}/revoke",
+        "GET /a/{workspace_id}/join/{token}",
+    } <= probed
+
+
+@pytest.mark.parametrize("endpoint", PROBED_PAGES, ids=str)
+def test_a_console_session_of_a_never_reaches_b(
+    world: World, console: Console, http: httpx.Client, endpoint: Endpoint
+) -> None:
+    headers = console.headers(world)
+    for where, name, kind in page_slots(endpoint):
+        b_value = world.b_values[kind]
+        control = missing_value(kind, world)
+        with_b = page_request(http, world, endpoint, headers, console.csrf, Probe({kind: b_value}))
+        with_missing = page_request(http, world, endpoint, headers, console.csrf, Probe({kind: control}))
+        label = f"{endpoint}, {where} {name} = B's {kind}"
+        # Answered as for a value that names nothing: refused as unknown (404, 422), or an empty log (200).
+        assert with_b.status_code in (200, 404, 422), label
+        assert_nothing_of_b(with_b, world, b_value, label)
+        assert normalised_page(with_b, b_value) == normalised_page(with_missing, control), label
+    b = world.b.workspace.id
+    still = world.server.log.store.read(
+        "SELECT (SELECT count(*) FROM teammates WHERE workspace_id = ? AND id = 'tm_bravo_only' AND status = 'active'),"
+        " (SELECT count(*) FROM roles WHERE workspace_id = ? AND id = 'role_bravo_only'),"
+        " (SELECT count(*) FROM invites WHERE workspace_id = ? AND id = 'inv_bravo_only' AND revoked_us IS NULL"
+        " AND accepted_us IS NULL)",
+        (b, b, b),
+    )
+    assert still == [(1, 1, 1)], f"{endpoint} changed B's teammate, role or invite"
+    assert world.server.log.count(b, ActivityFilter()) == world.b_count
+
+
+@pytest.mark.parametrize("endpoint", [e for e in PAGES if "workspace_id" in e.path_params], ids=str)
+def test_a_session_of_a_opens_nothing_of_b(
+    world: World, console: Console, http: httpx.Client, endpoint: Endpoint
+) -> None:
+    """On B's pages, A's session (and A's CSRF token) gets exactly what a stranger gets."""
+    probe = Probe({"workspace": world.b.workspace.id, **{k: world.b_values[k] for k in ("teammate", "role")}})
+    with_session = page_request(http, world, endpoint, console.headers(world), console.csrf, probe)
+    stranger = page_request(http, world, endpoint, {"Origin": world.server.base_url}, console.csrf, probe)
+    assert with_session.status_code < 500, endpoint
+    assert normalised_page(with_session, "-") == normalised_page(stranger, "-"), endpoint
+    assert world.server.log.count(world.b.workspace.id, ActivityFilter()) == world.b_count

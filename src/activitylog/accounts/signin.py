@@ -56,6 +56,9 @@ class Viewer:
         return self.security.require_two_factor and not self.member.two_factor
 
 
+SECOND_FACTOR_US = 10 * 60 * 1_000_000  # how long a right password waits for its second factor
+
+
 def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -179,13 +182,21 @@ class SignIn:
 
     # Second factor -----------------------------------------------------------------------------------
 
+    def awaiting_code(self, workspace_id: str, token: str) -> Session | None:
+        """The sign-in of this workspace whose password was right and that waits for its second factor (for 10
+        minutes); None for any other session, another workspace's included."""
+        session = repository.session(self.console.reader, token_hash(token))
+        if session is None or session.workspace_id != workspace_id or session.stage != "two_factor" or session.ended_us:
+            return None
+        if self.console.now - session.created_us > SECOND_FACTOR_US:
+            return None
+        return session
+
     def with_code(self, workspace_id: str, token: str, code: str, origin: Origin) -> Outcome:
         """Finish a sign-in whose password was right: an authenticator code or a recovery code."""
         workspace = self.console.workspace(workspace_id)
-        session = repository.session(self.console.reader, token_hash(token))
-        if session is None or session.workspace_id != workspace.id or session.stage != "two_factor" or session.ended_us:
-            return Outcome(False, "Your sign-in has expired. Sign in again.")
-        if self.console.now - session.created_us > 10 * 60 * 1_000_000:
+        session = self.awaiting_code(workspace.id, token)
+        if session is None:
             return Outcome(False, "Your sign-in has expired. Sign in again.")
         member = repository.member(self.console.reader, workspace.id, session.teammate_id)
         if member is None or not member.active or not member.totp_secret:

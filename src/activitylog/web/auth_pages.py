@@ -142,7 +142,9 @@ def _code_page(
 @router.get("/a/{workspace_id}/sign-in/code")
 async def code_form(request: Request, workspace_id: str) -> Response:
     workspace = await _workspace(request, workspace_id)
-    if not request.cookies.get(COOKIE):
+    token = request.cookies.get(COOKIE)
+    # Only a sign-in of this workspace that waits for its code gets the form (not any cookie, another's included).
+    if not token or await run_in_threadpool(accounts(request).sign_in.awaiting_code, workspace.id, token) is None:
         return see(f"{base(workspace.id)}/sign-in")
     return await run_in_threadpool(_code_page, request, workspace)
 
