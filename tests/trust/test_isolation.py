@@ -263,14 +263,20 @@ def _places(endpoint: Endpoint) -> list[tuple[str, tuple[str, ...]]]:
     return [("path", endpoint.path_params), ("query", endpoint.query_params), ("header", endpoint.header_params)]
 
 
-def request(
-    http: httpx.Client, world: World, endpoint: Endpoint, credential: dict[str, str], probe: Probe
-) -> httpx.Response:
+def filled_path(endpoint: Endpoint, world: World, probe: Probe) -> str:
+    """The endpoint's path with each parameter set to the probed value of its kind, else A's own, else nothing's."""
     path = endpoint.path
     for name in endpoint.path_params:
         kind = PARAMETERS[name] or ""
         value = probe.values.get(kind) or world.a_values.get(kind) or missing_value(kind, world)
         path = path.replace("{" + name + "}", value)
+    return path
+
+
+def request(
+    http: httpx.Client, world: World, endpoint: Endpoint, credential: dict[str, str], probe: Probe
+) -> httpx.Response:
+    path = filled_path(endpoint, world, probe)
     query = {k: v for k, v in neutral_query(world).items() if k in endpoint.query_params}
     headers = dict(credential)
     for where, name, kind in slots(endpoint):
@@ -437,11 +443,7 @@ def page_slots(endpoint: Endpoint) -> list[tuple[str, str, str]]:
 def page_request(
     http: httpx.Client, world: World, endpoint: Endpoint, headers: dict[str, str], csrf: str, probe: Probe
 ) -> httpx.Response:
-    path = endpoint.path
-    for name in endpoint.path_params:
-        kind = PARAMETERS[name] or ""
-        value = probe.values.get(kind) or world.a_values.get(kind) or missing_value(kind, world)
-        path = path.replace("{" + name + "}", value)
+    path = filled_path(endpoint, world, probe)
     query = {"teammate": probe.values["teammate"]} if "teammate" in probe.values else {}
     query |= {"range": "custom", "to": iso(world.window_end_s * 1_000_000)[:10]} if "activity-logs" in path else {}
     if endpoint.method == "GET":
