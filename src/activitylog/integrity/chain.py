@@ -14,6 +14,7 @@ Invariants (the stores call `link_rows` from `_write_entries`, so every way of r
 from __future__ import annotations
 
 import json.encoder
+import struct
 from collections.abc import Sequence
 from typing import Any
 
@@ -34,9 +35,11 @@ _metadata_from_value = canonical.metadata_from_value
 _plain = canonical._PLAIN
 _sha256 = canonical._sha256
 _string = json.encoder.encode_basestring
-# The canonical text up to the entry's id, by the fields that repeat from entry to entry (workspace, type, actor,
-# IP, user agent): written once per distinct combination. Bounded like the metadata cache.
-_PREFIXES: dict[tuple[Any, ...], str] = {}
+# The content hash fed with the canonical text up to the entry's id, by the fields that repeat from entry to entry
+# (workspace, type, actor, IP, user agent): each distinct combination's text is written and hashed once, and an
+# entry continues from a copy of that state. Bounded like the metadata cache.
+_PREFIXES: dict[tuple[Any, ...], Any] = {}  # the hash state after the prefix (hashlib's HASH)
+_pack_time = struct.Struct(">q").pack  # a link's occurred-at: 8 bytes, big-endian, signed
 _PREFIXES_MAX = 50_000
 
 
@@ -78,17 +81,19 @@ def link_rows(
                     cache.clear()
                 cache[text] = metadata
         shape = (ws, code, actor_type, actor_id, name, email, ip, agent)
-        prefix = prefixes.get(shape)
-        if prefix is None:
-            prefix = "".join(_plain([canonical.VERSION, *shape], 0))[:-1]
+        started = prefixes.get(shape)
+        if started is None:
+            # The content hash already fed the prefix: each entry of this shape continues from a copy.
+            started = _sha256("".join(_plain([canonical.VERSION, *shape], 0))[:-1].encode())
             if len(prefixes) >= _PREFIXES_MAX:
                 prefixes.clear()
-            prefixes[shape] = prefix
-        content = _sha256(
-            f"{prefix},{_string(entry_id)},{occurred},{recorded},{'null' if rid is None else _string(rid)},"
+            prefixes[shape] = started
+        hasher = started.copy()
+        hasher.update(
+            f",{_string(entry_id)},{occurred},{recorded},{'null' if rid is None else _string(rid)},"
             f"{'null' if key is None else _string(key)},{metadata}]".encode()
-        ).digest()
+        )
         position += 1
-        chain_hash = _sha256(b"".join((chain_hash, occurred.to_bytes(8, "big", signed=True), content))).digest()
+        chain_hash = _sha256(b"".join((chain_hash, _pack_time(occurred), hasher.digest()))).digest()
         append((*row, position, chain_hash))
     return rows, position, chain_hash
