@@ -68,21 +68,35 @@ def chain_off() -> Iterator[None]:
 
 
 def recording(on: Store, off: Store, size: int, drop_index: str) -> tuple[float, float]:
-    """Entries per second with the chain and without it, alternating batch by batch."""
+    """Entries per second with the chain and without it, alternating batch by batch, and which of the two goes
+    first with each batch: whichever goes first after a batch is generated runs slower (the same code measured
+    0.87x with the chain always first and 0.92x alternating, in two runs of 300,000 entries), and with a fixed
+    order the chain always paid for it."""
     for store in (on, off):
         store.create_workspace(Workspace(WS, "Bench", "Europe/Dublin"))
     with off.transaction(WS) as unit:
         unit.execute(drop_index)
     log_on, log_off = ActivityLog(on), ActivityLog(off)
     seconds_on = seconds_off = 0.0
-    for number, batch in enumerate(batches(size, seed=1), 1):
+
+    def record_on(batch: list[dict[str, Any]]) -> float:
         started = time.perf_counter()
         log_on.record_many(WS, batch)
-        seconds_on += time.perf_counter() - started
+        return time.perf_counter() - started
+
+    def record_off(batch: list[dict[str, Any]]) -> float:
         with chain_off():
             started = time.perf_counter()
             log_off.record_many(WS, batch)
-            seconds_off += time.perf_counter() - started
+            return time.perf_counter() - started
+
+    for number, batch in enumerate(batches(size, seed=1), 1):
+        if number % 2:
+            seconds_on += record_on(batch)
+            seconds_off += record_off(batch)
+        else:
+            seconds_off += record_off(batch)
+            seconds_on += record_on(batch)
         if number % 100 == 0:
             say(f"  recorded {number * BATCH:,}: chain on {seconds_on:.1f} s, off {seconds_off:.1f} s")
     return size / seconds_on, size / seconds_off
