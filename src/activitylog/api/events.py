@@ -8,7 +8,6 @@ nothing new and answers with the ids the first one stored; every filter is the o
 from __future__ import annotations
 
 import re
-from dataclasses import replace
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -36,9 +35,10 @@ from activitylog.catalog import REGISTRY
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.export import csv as csv_export
+from activitylog.export.logged import log_download
 from activitylog.export.runner import export_csv
 from activitylog.service import MAX_BATCH, MAX_PAGE, BatchResult
-from activitylog.timeutil import from_us, iso
+from activitylog.timeutil import from_us
 
 router = APIRouter(prefix="/v1")
 INLINE_PREPARE = 16  # events validated on the event loop; more go to the thread pool
@@ -297,30 +297,21 @@ def export_events(
     ctx = services(request)
     workspace = tenant.workspace
     where = parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
-    now = ctx.log.clock()
-    snapshot = where if where.until_us is not None and where.until_us <= now else replace(where, until_us=now)
-    rows = ctx.log.count(workspace.id, snapshot)
-    filters = {
-        "type": list(where.types),
-        "teammate": list(where.teammates),
-        "since": iso(where.since_us) if where.since_us is not None else None,
-        "until": iso(snapshot.until_us) if snapshot.until_us is not None else None,
-        "ip": where.ip.text if where.ip else None,
-    }
-    export_run = {
-        "type": "data_export_run",
-        "actor": tenant.actor.as_dict(),
-        "ip": client_ip(request, ctx.settings.proxy_networks),
-        "user_agent": (request.headers.get("user-agent") or "")[:1000] or None,
-        "request_id": request_id(request),
-        "metadata": {"format": "csv", "rows": rows, "filters": {k: v for k, v in filters.items() if v}},
-    }
-    ctx.writer.submit(workspace.id, ctx.log.prepare(workspace, [export_run])).result()
-    name = _filename(workspace.name, where, ZoneInfo(workspace.timezone), now)
+    download = log_download(
+        ctx.log,
+        ctx.writer,
+        workspace,
+        where,
+        tenant.actor.as_dict(),
+        ip=client_ip(request, ctx.settings.proxy_networks),
+        user_agent=request.headers.get("user-agent"),
+        request_id=request_id(request),
+    )
+    name = _filename(workspace.name, where, ZoneInfo(workspace.timezone), ctx.log.clock())
     return StreamingResponse(
-        export_csv(ctx.log, workspace, snapshot, total=rows),
+        export_csv(ctx.log, workspace, download.where, total=download.rows),
         media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Total-Count": str(rows)},
+        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Total-Count": str(download.rows)},
     )
 
 

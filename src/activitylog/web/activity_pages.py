@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -36,9 +35,9 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest, InvalidInput
+from activitylog.export.logged import log_download
 from activitylog.export.runner import export_csv
 from activitylog.storage.base import Teammate
-from activitylog.timeutil import iso
 from activitylog.web import activity_view
 from activitylog.web.activity_filters import CUSTOM, PRESETS, PageFilter, chips, human_date
 from activitylog.web.context import origin
@@ -278,42 +277,27 @@ def _download(request: Request, signed_in: Viewer) -> Response:
     today = _today(request, signed_in)
     current = PageFilter.parse(request.query_params)
     where = current.activity_filter(workspace.timezone, today)
-    now = ctx.log.clock()
-    # Entries up to this moment: the file never holds its own `data_export_run`, and its row count is exact.
-    snapshot = where if where.until_us is not None and where.until_us <= now else replace(where, until_us=now)
-    rows = ctx.log.count(workspace, snapshot)
-    first, last = current.days(today)
-    filters = {
-        "type": list(where.types),
-        "teammate": list(where.teammates),
-        "since": iso(where.since_us) if where.since_us is not None else None,
-        "until": iso(snapshot.until_us) if snapshot.until_us is not None else None,
-        "ip": where.ip.text if where.ip else None,
-        "range": current.range or None,
-    }
     where_from = origin(request)
-    event = {
-        "type": "data_export_run",
-        "actor": signed_in.member.actor(),
-        "metadata": {"format": "csv", "rows": rows, "filters": {k: v for k, v in filters.items() if v}},
-    }
-    for name, value in (
-        ("ip", where_from.ip),
-        ("user_agent", where_from.user_agent),
-        ("request_id", where_from.request_id),
-    ):
-        if value:
-            event[name] = value[:1000]
-    # Logged, and committed, before the first byte goes out.
-    ctx.writer.submit(workspace.id, ctx.log.prepare(workspace, [event])).result()
+    download = log_download(
+        ctx.log,
+        ctx.writer,
+        workspace,
+        where,
+        signed_in.member.actor(),
+        ip=where_from.ip,
+        user_agent=where_from.user_agent,
+        request_id=where_from.request_id,
+        range_code=current.range or None,
+    )
+    first, last = current.days(today)
     name = _filename(workspace.name, first, last, today)
     return StreamingResponse(
-        export_csv(ctx.log, workspace, snapshot, total=rows),
+        export_csv(ctx.log, workspace, download.where, total=download.rows),
         media_type="text/csv; charset=utf-8",
         headers={
             **SECURITY_HEADERS,
             "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Total-Count": str(rows),
+            "X-Total-Count": str(download.rows),
         },
     )
 

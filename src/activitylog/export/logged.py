@@ -1,0 +1,61 @@
+"""A download of the log that is itself logged: the `data_export_run` entry, written before the first byte.
+
+Invariants (the API's CSV route and the console's download share them through `log_download`):
+- the export covers entries up to the moment of the request, so the file never holds its own
+  `data_export_run` entry, and the row count recorded in that entry is exactly the file's;
+- the entry is committed (through the group-commit writer) before the caller streams anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import Any
+
+from activitylog.domain.filters import ActivityFilter
+from activitylog.service import ActivityLog
+from activitylog.storage.base import Workspace
+from activitylog.storage.writer import GroupCommitWriter
+from activitylog.timeutil import iso
+
+
+@dataclass(frozen=True)
+class Download:
+    where: ActivityFilter  # the filter cut at the moment of the request: what the file holds
+    rows: int
+
+
+def log_download(
+    log: ActivityLog,
+    writer: GroupCommitWriter,
+    workspace: Workspace,
+    where: ActivityFilter,
+    actor: dict[str, Any],
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    request_id: str | None,
+    range_code: str | None = None,
+) -> Download:
+    """Count what `where` matches up to now, log the download as `data_export_run` by `actor`, and answer what
+    to export. `range_code` is the console's date preset, recorded with the filters when there is one."""
+    now = log.clock()
+    snapshot = where if where.until_us is not None and where.until_us <= now else replace(where, until_us=now)
+    rows = log.count(workspace, snapshot)
+    filters = {
+        "type": list(where.types),
+        "teammate": list(where.teammates),
+        "since": iso(where.since_us) if where.since_us is not None else None,
+        "until": iso(snapshot.until_us) if snapshot.until_us is not None else None,
+        "ip": where.ip.text if where.ip else None,
+        "range": range_code,
+    }
+    event: dict[str, Any] = {
+        "type": "data_export_run",
+        "actor": actor,
+        "metadata": {"format": "csv", "rows": rows, "filters": {k: v for k, v in filters.items() if v}},
+    }
+    for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
+        if value:
+            event[name] = value[:1000]
+    writer.submit(workspace.id, log.prepare(workspace, [event])).result()
+    return Download(snapshot, rows)
