@@ -43,7 +43,7 @@ class ActivityFilter:
         type_codes = _values(types)
         unknown = [code for code in type_codes if code not in REGISTRY]
         if unknown:
-            errors.append(FieldError("types", f"unknown activity type {_short(unknown[0])}"))
+            errors.append(FieldError("types", f"unknown activity type {quoted(unknown[0])}"))
         teammate_ids = _values(teammates)
         for name, values in (("types", type_codes), ("teammates", teammate_ids)):
             if len(values) > MAX_VALUES:
@@ -61,12 +61,7 @@ class ActivityFilter:
             errors.extend(problem.errors)
         if since_us is not None and until_us is not None and since_us >= until_us:
             errors.append(FieldError("until", "must be later than since"))
-        ip_range = None
-        if ip:
-            try:
-                ip_range = IPRange.parse(ip)
-            except ValueError:
-                errors.append(FieldError("ip", f"{_short(ip)} is not an IP address or CIDR block"))
+        ip_range = parse_ip(ip, errors)
         if errors:
             raise InvalidInput(errors)
         return cls(type_codes, teammate_ids, since_us, until_us, ip_range)
@@ -137,16 +132,16 @@ def _time(value: str | datetime | None, field: str) -> int | None:
     digits = text.removeprefix("-")
     if digits.isascii() and digits.isdigit():  # ASCII: "²" is a digit to str.isdigit, not to int()
         if len(digits) > 12:  # never a time a datetime can hold (and int() refuses thousands of digits)
-            raise InvalidInput.single(field, f"{_short(value)} is out of range: years 1 to 9999 only")
+            raise InvalidInput.single(field, f"{quoted(value)} is out of range: years 1 to 9999 only")
         return _in_range(int(text) * 1_000_000, value, field)
     try:
         if len(text) == 10:
             return _in_range(to_us(datetime.combine(date.fromisoformat(text), datetime.min.time(), UTC)), value, field)
         moment = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
-        raise InvalidInput.single(field, f"{_short(value)} is not an ISO 8601 date or time") from None
+        raise InvalidInput.single(field, f"{quoted(value)} is not an ISO 8601 date or time") from None
     if moment.tzinfo is None:
-        raise InvalidInput.single(field, f"{_short(value)} needs a UTC offset, e.g. {text[:40]}Z")
+        raise InvalidInput.single(field, f"{quoted(value)} needs a UTC offset, e.g. {text[:40]}Z")
     return _in_range(to_us(moment), value, field)
 
 
@@ -158,11 +153,22 @@ LATEST_US = to_us(datetime(9999, 12, 30, tzinfo=UTC))
 
 def _in_range(micros: int, value: object, field: str) -> int:
     if not EARLIEST_US <= micros <= LATEST_US:
-        raise InvalidInput.single(field, f"{_short(value)} is out of range: years 1 to 9999 only")
+        raise InvalidInput.single(field, f"{quoted(value)} is out of range: years 1 to 9999 only")
     return micros
 
 
-def _short(value: object) -> str:
+def parse_ip(text: str | None, errors: list[FieldError]) -> IPRange | None:
+    """The IP filter (an address or CIDR block), None for none; a bad one is added to `errors`, naming `ip`."""
+    if not text:
+        return None
+    try:
+        return IPRange.parse(text)
+    except ValueError:
+        errors.append(FieldError("ip", f"{quoted(text)} is not an IP address or CIDR block"))
+        return None
+
+
+def quoted(value: object) -> str:
     """The value as the client sent it, for a message: quoted, and cut short when long."""
     text = repr(value if not isinstance(value, datetime) else value.isoformat())
     return text if len(text) <= 60 else text[:57] + "..."

@@ -23,7 +23,7 @@ from starlette.datastructures import QueryParams
 
 from activitylog.catalog import REGISTRY
 from activitylog.domain.days import FIRST_DATE, LAST_DATE, midnight_us
-from activitylog.domain.filters import MAX_VALUES, ActivityFilter
+from activitylog.domain.filters import MAX_VALUES, ActivityFilter, parse_ip, quoted
 from activitylog.domain.ipaddr import IPRange
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.storage.base import Teammate
@@ -71,7 +71,7 @@ class PageFilter:
         types = many("type")
         unknown = [code for code in types if code not in REGISTRY]
         if unknown:
-            errors.append(FieldError("type", f"{_short(unknown[0])} is not an activity type"))
+            errors.append(FieldError("type", f"{quoted(unknown[0])} is not an activity type"))
         teammates = many("teammate")
         for name, values in (("type", types), ("teammate", teammates)):
             if len(values) > MAX_VALUES:
@@ -80,17 +80,11 @@ class PageFilter:
             errors.append(FieldError("teammate", f"a teammate id is at most {MAX_ID} printable characters"))
         chosen = one("range")
         if chosen and chosen not in PRESETS and chosen != CUSTOM:
-            errors.append(FieldError("range", f"must be one of {', '.join([*PRESETS, CUSTOM])}, not {_short(chosen)}"))
+            errors.append(FieldError("range", f"must be one of {', '.join([*PRESETS, CUSTOM])}, not {quoted(chosen)}"))
         start, end = _date(one("from"), "from", errors), _date(one("to"), "to", errors)
         if start and end and end < start:
             errors.append(FieldError("to", f"must be on or after from ({start.isoformat()})"))
-        ip = one("ip")
-        ip_range = None
-        if ip:
-            try:
-                ip_range = IPRange.parse(ip)
-            except ValueError:
-                errors.append(FieldError("ip", f"{_short(ip)} is not an IP address or CIDR block"))
+        ip_range = parse_ip(one("ip"), errors)
         if errors:
             raise InvalidInput(errors)
         if chosen in PRESETS:
@@ -231,7 +225,7 @@ def _date(text: str, name: str, errors: list[FieldError]) -> date | None:
             raise ValueError
         day = date.fromisoformat(text)
     except ValueError:
-        errors.append(FieldError(name, f"{_short(text)} is not a date (YYYY-MM-DD)"))
+        errors.append(FieldError(name, f"{quoted(text)} is not a date (YYYY-MM-DD)"))
         return None
     if not FIRST_DATE <= day <= LAST_DATE:
         errors.append(FieldError(name, f"must be between {FIRST_DATE.isoformat()} and {LAST_DATE.isoformat()}"))
@@ -244,8 +238,3 @@ def _year_before(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:  # 29 February
         return day.replace(year=day.year - 1, day=28)
-
-
-def _short(value: str) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
