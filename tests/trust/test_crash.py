@@ -30,7 +30,7 @@ from activitylog.errors import ActivityLogError
 from activitylog.sdk import RetryPolicy
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from tests.api.conftest import free_port, new_tenant
+from tests.api.conftest import free_port, new_tenant, stop_server
 from tests.conftest import PostgresServer, database_url
 from tests.factories import event
 from tests.trust.conftest import migrated_sqlite
@@ -101,12 +101,7 @@ class Crashable:
     def stop(self) -> None:
         for process in (self.process, self.spare):
             if process is not None and process.poll() is None:
-                process.terminate()
-                try:
-                    process.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait()
+                stop_server(process)
             if process is not None and process.stdin is not None:
                 process.stdin.close()
 
