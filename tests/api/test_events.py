@@ -132,6 +132,15 @@ def test_entries_carry_their_sentence_and_reference_data_lists(http: httpx.Clien
     assert next(p for p in people if p["id"] == "tm9")["status"] == "deleted"
 
 
+def test_teammates_known_only_from_events_are_listed_as_actors(http: httpx.Client, tenant: Tenant) -> None:
+    actor = {"type": "teammate", "id": "a_from_events", "name": "Eve Vents", "email": "tm1@acme.test"}
+    recorded = http.post("/v1/events", json={"type": "admin_logout", "actor": actor}, headers=tenant.headers("write"))
+    assert recorded.status_code == 201, recorded.text
+    people = {p["id"]: p for p in http.get("/v1/teammates", headers=tenant.headers()).json()["data"]}
+    assert (people["a_from_events"]["kind"], people["a_from_events"]["name"]) == ("actor", "Eve Vents")
+    assert people["tm1"]["kind"] == "member"
+
+
 @pytest.mark.parametrize("path", ["/v1/events", "/v1/nope", "/admins/activity_logs", "/healthz", "/metrics"])
 def test_every_response_has_a_request_id(http: httpx.Client, path: str) -> None:
     answer = http.get(path)

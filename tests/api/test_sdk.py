@@ -13,7 +13,7 @@ import pytest
 
 import activitylog
 from activitylog.errors import ActivityLogError, Forbidden, InvalidInput, Unauthorized, Unavailable
-from activitylog.sdk import AsyncClient, Client, RetryPolicy
+from activitylog.sdk import AsyncClient, Client, RetryPolicy, Teammate
 from activitylog.sdk._retry import parse_retry_after
 from tests.api.conftest import Server, Tenant
 from tests.factories import ago, event
@@ -235,3 +235,14 @@ def test_async_retries_too() -> None:
 
     assert asyncio.run(scenario()) == "e9"
     assert len(calls) == 2
+
+
+def test_a_teammate_from_a_newer_server_keeps_parsing() -> None:
+    """The SDK reads the fields it knows: a field a newer server adds is no TypeError for an older client."""
+    parsed = Teammate.from_json(
+        {"id": "a_1", "name": "Eve", "email": None, "role": None, "status": "active", "kind": "actor", "new": 1}
+    )
+    assert (parsed.id, parsed.kind) == ("a_1", "actor")
+    assert Teammate.from_json({"id": "tm1", "name": "Old", "email": None, "role": None, "status": "active"}).kind == (
+        "member"
+    )

@@ -87,3 +87,42 @@ def test_data_written_at_the_first_released_schema_survives_the_upgrade_to_head(
         assert log.workspace("ws_old").retention_days == 3650
     finally:
         store.close()
+
+
+def test_the_teammates_only_events_named_become_actors_and_the_console_s_stay_members(empty_url: str) -> None:
+    """Revision 0005: a row recording made (active, nothing but a name and email) is an actor known from events;
+    one with a password, a role, own permissions, another status, a session or an invitation sent is a member."""
+    upgrade(empty_url, "0004")
+    run = plain_sql(empty_url)
+    run(
+        "INSERT INTO workspaces (id, name, timezone, retention_days, created_us) "
+        "VALUES ('ws_old', 'Old', 'UTC', 365, 1)"
+    )
+    rows = {
+        "tm_ghost": "'Ghost', 'ciaran@acme.test', NULL, 'active', NULL, NULL",
+        "tm_password": "'Ciaran', 'ciaran@acme.test', NULL, 'active', NULL, 'argon2-hash'",
+        "tm_role": "'Rolf', 'rolf@acme.test', 'role_x', 'active', NULL, NULL",
+        "tm_own": "'Owen', 'owen@acme.test', NULL, 'active', 'can_manage_teammates', NULL",
+        "tm_gone": "'Gone', 'gone@acme.test', NULL, 'deleted', NULL, NULL",
+        "tm_inviter": "'Ines', 'ines@acme.test', NULL, 'active', NULL, NULL",
+        "tm_session": "'Sean', 'sean@acme.test', NULL, 'active', NULL, NULL",
+    }
+    for teammate_id, values in rows.items():
+        run(
+            "INSERT INTO teammates (workspace_id, id, name, email, role, status, permissions, password_hash) "
+            f"VALUES ('ws_old', '{teammate_id}', {values})"
+        )
+    run(
+        "INSERT INTO invites (workspace_id, id, email, token_hash, invited_by, created_us, expires_us) "
+        "VALUES ('ws_old', 'inv_1', 'new@acme.test', 'hash', 'tm_inviter', 1, 2)"
+    )
+    run(
+        "INSERT INTO sessions (token_hash, workspace_id, teammate_id, csrf_token, stage, created_us, last_seen_us) "
+        "VALUES ('session-hash', 'ws_old', 'tm_session', 'csrf', 'complete', 1, 1)"
+    )
+    store = open_store(empty_url)  # upgrades to head
+    try:
+        kinds = {t.id: t.kind for t in store.list_teammates("ws_old")}
+        assert kinds == {"tm_ghost": "actor", **{t: "member" for t in rows if t != "tm_ghost"}}
+    finally:
+        store.close()

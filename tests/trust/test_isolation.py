@@ -398,7 +398,8 @@ def console(world: World) -> Console:
     session, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     with store.transaction(a) as tx:
         tx.execute(
-            "INSERT INTO teammates (workspace_id, id, name, email, status, permissions) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO teammates (workspace_id, id, name, email, status, permissions, kind) "
+            "VALUES (?, ?, ?, ?, ?, ?, 'member')",
             (a, "tm_alpha_admin", "Alpha Admin", "admin@alpha.test", "active", serialise(PERMISSIONS)),
         )
         tx.execute(

@@ -54,6 +54,17 @@ class Change:
     def lock(self) -> str:
         return self.tx.for_update
 
+    def serialise(self) -> None:
+        """Hold off, until this transaction ends, every other change of the workspace that serialises too.
+
+        For a rule over many rows (the workspace keeps a manager), which locks on the changed rows cannot
+        protect: two changes each demoting the other would each see the other still in place. It locks the
+        workspace's row (PostgreSQL: FOR NO KEY UPDATE, which recording's foreign-key checks, FOR KEY SHARE, do
+        not wait for); SQLite's write transactions are serialised already.
+        """
+        if self.lock:
+            self.tx.fetchone("SELECT id FROM workspaces WHERE id = ? FOR NO KEY UPDATE", (self.workspace.id,))
+
     def log(self, type_: str, actor: Mapping[str, Any], metadata: Mapping[str, Any]) -> None:
         event: dict[str, Any] = {"type": type_, "actor": dict(actor), "metadata": dict(metadata)}
         for name in ("ip", "user_agent", "request_id"):
@@ -81,10 +92,10 @@ class Console:
             if unit.events:
                 tx.record(self.log.prepare(workspace, unit.events))
             for actor_id in unit.outsiders:
-                # Recording adds a named teammate actor to the directory; an outsider must not become a
-                # teammate (listed, found by email, blocking an invitation of that email).
+                # Recording adds a named teammate actor to the directory; an outsider (an email typed at
+                # sign-in) must not even join the teammate filter.
                 tx.execute(
-                    "DELETE FROM teammates WHERE workspace_id = ? AND id = ? AND password_hash IS NULL",
+                    "DELETE FROM teammates WHERE workspace_id = ? AND id = ? AND kind = 'actor'",
                     (workspace.id, actor_id),
                 )
 

@@ -1,7 +1,8 @@
 """The console's SQL: reads through the store's reader, writes inside a `storage.base.Transaction`.
 
 Portable SQL (`?` placeholders) that both backends run. Every statement names the workspace: nothing here
-reads or writes another workspace's rows. Booleans are stored as 0/1.
+reads or writes another workspace's rows. Booleans are stored as 0/1. Members are the rows of `teammates`
+whose `kind` is 'member': an actor known only from recorded events is never read as one.
 """
 
 from __future__ import annotations
@@ -60,20 +61,22 @@ def member_from_row(row: Sequence[Any]) -> Member:
 
 
 def member(reader: Reader, workspace_id: str, teammate_id: str, *, lock: str = "") -> Member | None:
+    """The console member with this id, deleted ones included; an actor known only from events is none."""
     row = _one(
         reader,
-        f"SELECT {MEMBER_COLUMNS} FROM teammates WHERE workspace_id = ? AND id = ?{lock}",
+        f"SELECT {MEMBER_COLUMNS} FROM teammates WHERE workspace_id = ? AND id = ? AND kind = 'member'{lock}",
         (workspace_id, teammate_id),
     )
     return member_from_row(row) if row else None
 
 
 def member_by_email(reader: Reader, workspace_id: str, email: str) -> Member | None:
-    """The active teammate with this email (case-insensitive); None for unknown, invited or deleted."""
+    """The active member with this email (case-insensitive); None for unknown, invited or deleted. An actor
+    known from events with the same email is no candidate: sign-in and invitations only ever see members."""
     row = _one(
         reader,
-        f"SELECT {MEMBER_COLUMNS} FROM teammates WHERE workspace_id = ? AND lower(email) = ? AND status = 'active' "
-        "ORDER BY id LIMIT 1",
+        f"SELECT {MEMBER_COLUMNS} FROM teammates WHERE workspace_id = ? AND kind = 'member' AND lower(email) = ? "
+        "AND status = 'active' ORDER BY id LIMIT 1",
         (workspace_id, email.strip().lower()),
     )
     return member_from_row(row) if row else None
@@ -81,7 +84,8 @@ def member_by_email(reader: Reader, workspace_id: str, email: str) -> Member | N
 
 def members(reader: Reader, workspace_id: str) -> list[Member]:
     rows = reader.fetchall(
-        f"SELECT {MEMBER_COLUMNS} FROM teammates WHERE workspace_id = ? ORDER BY status = 'deleted', lower(name), id",
+        f"SELECT {MEMBER_COLUMNS} FROM teammates WHERE workspace_id = ? AND kind = 'member' "
+        "ORDER BY status = 'deleted', lower(name), id",
         (workspace_id,),
     )
     return [member_from_row(row) for row in rows]

@@ -4,8 +4,10 @@ Invariants:
 - each operation is one `Console.change`: the change and its entry (with before/after where something
   changes) are written together or not at all;
 - the caller must hold "Can manage teammates, seats and permissions" (checked here, not only on the page);
-- the workspace always keeps at least one active teammate who can manage teammates: a change that would
-  remove the last one is refused, so nobody can lock the workspace out of its own console;
+- the workspace always keeps at least one active member who can manage teammates: a change that would
+  remove the last one is refused, so nobody can lock the workspace out of its own console. Every operation
+  here serialises with the others of its workspace (`Change.serialise`), so the rule holds when two admins
+  demote each other at the same instant; actors known only from events never count (nor can be changed);
 - an invite link's token is shown once and stored as its SHA-256; it works once, until it expires.
 """
 
@@ -13,7 +15,8 @@ from __future__ import annotations
 
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from activitylog import ids
@@ -22,6 +25,7 @@ from activitylog.accounts.console import Change, Console, Origin
 from activitylog.accounts.model import Invite, Member, Role
 from activitylog.accounts.signin import Viewer, token_hash
 from activitylog.errors import Conflict, InvalidInput, NotFound
+from activitylog.storage.base import Workspace
 from activitylog.timeutil import DAY_US
 
 INVITE_DAYS = 7
@@ -51,6 +55,13 @@ def clean_name(name: str, field: str = "name") -> str:
 class Team:
     def __init__(self, console: Console) -> None:
         self.console = console
+
+    @contextmanager
+    def _change(self, workspace: Workspace, origin: Origin) -> Iterator[Change]:
+        """`Console.change`, serialised with the workspace's other team changes (see the invariants)."""
+        with self.console.change(workspace, origin) as change:
+            change.serialise()
+            yield change
 
     def _manager(self, viewer: Viewer) -> None:
         self.console.require(viewer.member, permissions.TEAMMATES)
@@ -83,7 +94,7 @@ class Team:
         email = clean_email(email)
         token = secrets.token_urlsafe(32)
         now = self.console.now
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             role = self._role(change, role_id)
             if repository.member_by_email(change.tx, viewer.workspace.id, email) is not None:
                 raise Conflict(f"{email} is already a teammate of this workspace", field="email")
@@ -118,7 +129,7 @@ class Team:
 
     def change_invite(self, viewer: Viewer, invite_id: str, role_id: str | None, origin: Origin) -> None:
         self._manager(viewer)
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             invite = self._pending(change, invite_id)
             before, after = self._role(change, invite.role_id), self._role(change, role_id)
             if invite.role_id == (after.id if after else None):
@@ -139,7 +150,7 @@ class Team:
 
     def delete_invite(self, viewer: Viewer, invite_id: str, origin: Origin) -> None:
         self._manager(viewer)
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             invite = self._pending(change, invite_id, lapsed=True)
             change.tx.execute(
                 "UPDATE invites SET revoked_us = ? WHERE workspace_id = ? AND id = ?",
@@ -158,7 +169,7 @@ class Team:
         name = clean_name(name)
         password_hash = passwords.hash_password(password)
         workspace = self.console.workspace(workspace_id)
-        with self.console.change(workspace, origin) as change:
+        with self._change(workspace, origin) as change:
             invite = repository.invite_by_token(change.tx, token_hash(token), lock=change.lock)
             if invite is None or invite.workspace_id != workspace.id or not invite.pending(self.console.now):
                 raise NotFound(
@@ -170,8 +181,8 @@ class Team:
             member = Member(workspace.id, ids.prefixed_id("tm"), name, invite.email, invite.role_id, "active",
                             password_hash=password_hash)  # fmt: skip
             change.tx.execute(
-                "INSERT INTO teammates (workspace_id, id, name, email, role, status, password_hash) "
-                "VALUES (?, ?, ?, ?, ?, 'active', ?)",
+                "INSERT INTO teammates (workspace_id, id, name, email, role, status, password_hash, kind) "
+                "VALUES (?, ?, ?, ?, ?, 'active', ?, 'member')",
                 (workspace.id, member.id, name, invite.email, invite.role_id, password_hash),
             )
             change.tx.execute(
@@ -197,7 +208,7 @@ class Team:
     ) -> None:
         """Give a teammate a role, or (with no role) permissions of their own."""
         self._manager(viewer)
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             target = repository.member(change.tx, viewer.workspace.id, teammate_id, lock=change.lock)
             if target is None or target.status == "deleted":
                 raise NotFound(f"no teammate {teammate_id!r} in this workspace", field="teammate")
@@ -227,7 +238,7 @@ class Team:
             raise Conflict(
                 "you cannot remove yourself: ask another teammate who can manage teammates", field="teammate"
             )
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             target = repository.member(change.tx, viewer.workspace.id, teammate_id, lock=change.lock)
             if target is None or target.status == "deleted":
                 raise NotFound(f"no teammate {teammate_id!r} in this workspace", field="teammate")
@@ -250,7 +261,7 @@ class Team:
         name = clean_name(name)
         chosen = permissions.parse(granted)
         role = Role(viewer.workspace.id, ids.prefixed_id("role"), name, chosen, self.console.now)
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             if any(r.name.lower() == name.lower() for r in repository.roles(change.tx, viewer.workspace.id).values()):
                 raise Conflict(f"a role named {name!r} already exists", field="name")
             change.tx.execute(
@@ -268,7 +279,7 @@ class Team:
         self._manager(viewer)
         name = clean_name(name)
         chosen = permissions.parse(granted)
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             roles = repository.roles(change.tx, viewer.workspace.id)
             role = roles.get(role_id)
             if role is None:
@@ -292,7 +303,7 @@ class Team:
 
     def delete_role(self, viewer: Viewer, role_id: str, origin: Origin) -> None:
         self._manager(viewer)
-        with self.console.change(viewer.workspace, origin) as change:
+        with self._change(viewer.workspace, origin) as change:
             role = repository.roles(change.tx, viewer.workspace.id).get(role_id)
             if role is None:
                 raise NotFound(f"no role {role_id!r} in this workspace", field="role")

@@ -348,7 +348,11 @@ async def activity_types(tenant: Annotated[Tenant, Depends(reader)]) -> Response
     responses=error_responses(401, 403, 503),
 )
 def teammates(request: Request, tenant: Annotated[Tenant, Depends(reader)]) -> Response:
-    """Every teammate of the workspace, deleted ones included (for the teammate filter)."""
+    """Every teammate of the workspace, deleted ones and actors known only from events included (for the
+    teammate filter)."""
     found = services(request).log.teammates(tenant.workspace.id)
-    data = [{"id": t.id, "name": t.name, "email": t.email, "role": t.role, "status": t.status} for t in found]
+    data = [
+        {"id": t.id, "name": t.name, "email": t.email, "role": t.role, "status": t.status, "kind": t.kind}
+        for t in found
+    ]
     return json_response({"data": data})

@@ -120,6 +120,9 @@ class TeammateOut(BaseModel):
     email: str | None
     role: str | None
     status: Literal["invited", "active", "deleted"]
+    kind: Literal["member", "actor"] = Field(
+        description="member: a teammate of the console; actor: known only from recorded events (never signs in)."
+    )
 
 
 class TeammateList(BaseModel):

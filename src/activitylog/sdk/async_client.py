@@ -148,7 +148,7 @@ class AsyncClient:
         return Event.from_json(await self._json("GET", f"/v1/events/{entry_id}"))
 
     async def teammates(self) -> list[Teammate]:
-        return [Teammate(**t) for t in (await self._json("GET", "/v1/teammates"))["data"]]
+        return [Teammate.from_json(t) for t in (await self._json("GET", "/v1/teammates"))["data"]]
 
     async def activity_types(self) -> list[ActivityType]:
         data = (await self._json("GET", "/v1/activity-types"))["data"]

@@ -175,7 +175,7 @@ class Client:
         return Event.from_json(self._json("GET", f"/v1/events/{entry_id}"))
 
     def teammates(self) -> list[Teammate]:
-        return [Teammate(**t) for t in self._json("GET", "/v1/teammates")["data"]]
+        return [Teammate.from_json(t) for t in self._json("GET", "/v1/teammates")["data"]]
 
     def activity_types(self) -> list[ActivityType]:
         data = self._json("GET", "/v1/activity-types")["data"]

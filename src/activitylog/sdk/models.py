@@ -100,6 +100,14 @@ class Teammate:
     email: str | None
     role: str | None
     status: str
+    #: "member" (a teammate of the console) or "actor" (known only from recorded events).
+    kind: str = "member"
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Teammate:
+        # Fields a newer server adds are ignored, so this client keeps reading it.
+        return cls(data["id"], data["name"], data.get("email"), data.get("role"), data["status"],
+                   data.get("kind", "member"))  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)

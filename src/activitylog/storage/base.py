@@ -41,10 +41,18 @@ class Teammate:
     email: str | None = None
     role: str | None = None
     status: str = "active"  # invited, active, deleted
+    #: "member": a teammate of the console (invited, demo, directory); "actor": known only from recorded events,
+    #: which name it. An actor shows a name and email and joins the teammate filter, nothing more: it never
+    #: signs in, is never found by email, holds no role (see migration 0005).
+    kind: str = "member"
 
     @property
     def deleted(self) -> bool:
         return self.status == "deleted"
+
+    @property
+    def from_events(self) -> bool:
+        return self.kind == "actor"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,7 @@ POOL_MIN, POOL_MAX = 1, 10
 CONNECT_TIMEOUT_S = 10  # also how long a request waits for a free pooled connection
 LOCK_TIMEOUT = "5s"
 KNOWN_ACTORS_MAX = 100_000  # (workspace, teammate) pairs remembered; then forgotten all at once
-_TEAMMATE_COLUMNS = "workspace_id, id, name, email, role, status"
+_TEAMMATE_COLUMNS = "workspace_id, id, name, email, role, status, kind"
 _TOKEN_COLUMNS = "workspace_id, id, name, secret_hash, scopes, created_us, revoked_us, last_used_us"  # noqa: S105 - column names
 _WORKSPACE_COLUMNS = "id, name, timezone, retention_days, created_us"
 
@@ -219,17 +219,18 @@ class PostgresStore:
     def upsert_teammates(self, teammates: Sequence[Teammate]) -> None:
         with self._connection() as connection, connection.transaction(), connection.cursor() as cursor:
             cursor.executemany(
-                f"INSERT INTO teammates ({_TEAMMATE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s) "
-                "ON CONFLICT (workspace_id, id) DO UPDATE SET "
-                "name = excluded.name, email = excluded.email, role = excluded.role, status = excluded.status",
-                [(t.workspace_id, t.id, t.name, t.email, t.role, t.status) for t in teammates],
+                f"INSERT INTO teammates ({_TEAMMATE_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                "ON CONFLICT (workspace_id, id) DO UPDATE SET name = excluded.name, email = excluded.email, "
+                "role = excluded.role, status = excluded.status, kind = excluded.kind",
+                [(t.workspace_id, t.id, t.name, t.email, t.role, t.status, t.kind) for t in teammates],
             )
 
     def list_teammates(self, workspace_id: str) -> list[Teammate]:
         with self._connection() as connection:
             rows = connection.execute(
                 # The role's name where the console manages roles, else the role as events named it.
-                "SELECT t.workspace_id, t.id, t.name, t.email, coalesce(r.name, t.role), t.status FROM teammates t "
+                "SELECT t.workspace_id, t.id, t.name, t.email, coalesce(r.name, t.role), t.status, t.kind "
+                "FROM teammates t "
                 "LEFT JOIN roles r ON r.workspace_id = t.workspace_id AND r.id = t.role WHERE t.workspace_id = %s "
                 "ORDER BY t.status = 'deleted', lower(t.name), t.id",
                 (workspace_id,),
@@ -368,7 +369,8 @@ class PostgresStore:
             and (workspace_id, p.actor.id) not in self._known_actors
         }
         if actors:
-            # Teammates first seen in events join the teammate filter; the console's own records win.
+            # Teammates first seen in events join the teammate filter as actors (kind's default): never members,
+            # and an existing row, a member's above all, is left as it is.
             ordered = sorted(actors)
             connection.execute(
                 "INSERT INTO teammates (workspace_id, id, name, email) "

@@ -238,11 +238,11 @@ class SQLiteStore:
         with self._write() as connection:
             connection.executemany(
                 """
-                INSERT INTO teammates (workspace_id, id, name, email, role, status) VALUES (?, ?, ?, ?, ?, ?)
-                ON CONFLICT (workspace_id, id) DO UPDATE SET
-                    name = excluded.name, email = excluded.email, role = excluded.role, status = excluded.status
+                INSERT INTO teammates (workspace_id, id, name, email, role, status, kind) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (workspace_id, id) DO UPDATE SET name = excluded.name, email = excluded.email,
+                    role = excluded.role, status = excluded.status, kind = excluded.kind
                 """,
-                [(t.workspace_id, t.id, t.name, t.email, t.role, t.status) for t in teammates],
+                [(t.workspace_id, t.id, t.name, t.email, t.role, t.status, t.kind) for t in teammates],
             )
 
     def list_teammates(self, workspace_id: str) -> list[Teammate]:
@@ -250,7 +250,8 @@ class SQLiteStore:
             self._reader()
             .execute(
                 # The role's name where the console manages roles, else the role as events named it.
-                "SELECT t.workspace_id, t.id, t.name, t.email, coalesce(r.name, t.role), t.status FROM teammates t "
+                "SELECT t.workspace_id, t.id, t.name, t.email, coalesce(r.name, t.role), t.status, t.kind "
+                "FROM teammates t "
                 "LEFT JOIN roles r ON r.workspace_id = t.workspace_id AND r.id = t.role WHERE t.workspace_id = ? "
                 "ORDER BY t.status = 'deleted', t.name COLLATE NOCASE, t.id",
                 (workspace_id,),
@@ -265,7 +266,7 @@ class SQLiteStore:
             rows = (
                 self._reader()
                 .execute(
-                    "SELECT workspace_id, id, name, email, role, status FROM teammates "
+                    "SELECT workspace_id, id, name, email, role, status, kind FROM teammates "
                     f"WHERE workspace_id = ? AND id IN ({', '.join('?' * len(chunk))})",
                     (workspace_id, *chunk),
                 )
@@ -374,8 +375,9 @@ class SQLiteStore:
             connection.executemany(INSERT, rows)
         if head != position:
             connection.execute(chain.HEAD_UPSERT, (workspace_id, head, head_hash))
-        # Teammates first seen in events join the teammate filter; the console's own records win. From the rows
-        # (actor_type, actor_id, actor_name, actor_email at 3 to 6): this runs for every recorded entry.
+        # Teammates first seen in events join the teammate filter as actors (kind's default): never members, and
+        # an existing row, a member's above all, is left as it is. From the rows (actor_type, actor_id,
+        # actor_name, actor_email at 3 to 6): this runs for every recorded entry.
         actors = {p.row[4]: p.row for p in batch if p.row[3] == "teammate" and p.row[5]}
         if actors:
             connection.executemany(
