@@ -172,6 +172,53 @@ def test_an_ip_is_throttled_after_repeated_failures_across_accounts(world: World
     assert world.sign_in.with_password(world.org.id, Org.email("tm_auditor"), PASSWORD, OTHER_ORIGIN).ok
 
 
+def test_refusals_while_an_account_is_locked_are_logged_once_per_window(world: World) -> None:
+    """A flood against a locked account costs the log two entries per window: the first refusal, and one that
+    counts the further ones when the window is over (at the workspace's next attempt)."""
+    add_failures(world, "account", ADMIN, ACCOUNT_LIMIT)
+    for _ in range(10):
+        assert not world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, ORIGIN).ok
+    assert [e.metadata["reason"] for e in world.entries()] == [signin.LOCKED_ACCOUNT]
+
+    world.clock.advance(seconds=signin.WINDOW_US / 1_000_000 + 1)
+    assert world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, OTHER_ORIGIN).ok
+
+    _, summary, success = world.entries()
+    assert summary.type == "admin_login_failure"
+    assert summary.metadata["reason"] == "9 further attempts for this account refused while locked"
+    assert summary.metadata["refused_attempts"] == 9
+    assert summary.actor.id == "tm_admin"
+    assert summary.ip is None  # the refusals came from wherever; the entry is not the request's
+    assert success.type == "admin_login_success"
+    assert world.store.read("SELECT count(*) FROM sign_in_refusals WHERE workspace_id = ?", (world.org.id,)) == [(0,)]
+
+
+def test_refusals_from_a_locked_ip_are_logged_once_per_window(world: World) -> None:
+    ip = ORIGIN.ip or ""
+    add_failures(world, "ip", ip, IP_LIMIT)
+    for i in range(6):
+        assert not world.sign_in.with_password(world.org.id, f"guess{i}@example.test", "a guess", ORIGIN).ok
+    first = world.one("admin_login_failure")
+    assert (first.metadata["reason"], first.ip) == (signin.LOCKED_IP, ip)
+    assert [t.id for t in world.store.list_teammates(world.org.id) if t.id.startswith("unknown:")] == []
+
+    world.clock.advance(seconds=signin.WINDOW_US / 1_000_000 + 1)
+    assert not world.sign_in.with_password(world.org.id, "guess@example.test", "a guess", OTHER_ORIGIN).ok
+
+    summary = world.entries()[1]
+    assert summary.metadata["reason"] == f"5 further attempts from {ip} refused while locked"
+    assert (summary.metadata["refused_attempts"], summary.metadata["locked_ip"]) == (5, ip)
+    assert (summary.actor.type, summary.ip) == ("system", ip)
+    assert world.entries()[2].metadata["reason"] == "unknown email"  # the lock has lifted: this one was checked
+
+
+def test_a_successful_sign_in_does_not_count_towards_the_lock(world: World) -> None:
+    for _ in range(ACCOUNT_LIMIT + 2):
+        assert world.sign_in.with_password(world.org.id, ADMIN, PASSWORD, ORIGIN).ok
+    assert failures(world, "account") == 0
+    assert failures(world, "ip") == 0
+
+
 def test_failures_older_than_a_day_are_cleared(world: World) -> None:
     add_failures(world, "account", "old@example.test", 3)
     world.clock.advance(minutes=24 * 60 + 1)
@@ -244,9 +291,10 @@ def test_two_sign_ins_racing_with_one_code_let_one_in(world: World) -> None:
     assert one is not None
     assert other is not None
     method = "email and password + authenticator app"
-    world.sign_in._complete(workspace, member, one, ORIGIN, method, step=step)
+    nothing = signin.Reservation(keys=(), at_us=0)
+    world.sign_in._complete(workspace, member, one, ORIGIN, method, nothing, step=step)
     with pytest.raises(Conflict):
-        world.sign_in._complete(workspace, member, other, ORIGIN, method, step=step)
+        world.sign_in._complete(workspace, member, other, ORIGIN, method, nothing, step=step)
     assert world.sign_in.viewer(world.org.id, second, ORIGIN) is None
 
 

@@ -65,10 +65,13 @@ class Change:
         if self.lock:
             self.tx.fetchone("SELECT id FROM workspaces WHERE id = ? FOR NO KEY UPDATE", (self.workspace.id,))
 
-    def log(self, type_: str, actor: Mapping[str, Any], metadata: Mapping[str, Any]) -> None:
+    def log(
+        self, type_: str, actor: Mapping[str, Any], metadata: Mapping[str, Any], *, origin: Origin | None = None
+    ) -> None:
+        """Log an entry with the change; `origin` when it is not the request's own (a summary of earlier ones)."""
         event: dict[str, Any] = {"type": type_, "actor": dict(actor), "metadata": dict(metadata)}
         for name in ("ip", "user_agent", "request_id"):
-            value = getattr(self.origin, name)
+            value = getattr(origin or self.origin, name)
             if value is not None:
                 event[name] = value[:1000] if name == "user_agent" else value
         self.events.append(event)

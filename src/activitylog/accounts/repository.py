@@ -152,3 +152,13 @@ def failures_since(reader: Reader, workspace_id: str, kind: str, key: str, since
         (workspace_id, kind, key, since_us),
     )
     return int(row[0]) if row else 0
+
+
+def latest_failure(reader: Reader, workspace_id: str, kind: str, key: str) -> int:
+    """The time of the newest counted attempt of this key (0 when there is none)."""
+    row = _one(
+        reader,
+        "SELECT max(at_us) FROM sign_in_failures WHERE workspace_id = ? AND kind = ? AND key = ?",
+        (workspace_id, kind, key),
+    )
+    return int(row[0]) if row and row[0] is not None else 0

@@ -1,11 +1,15 @@
 """Signing in and out: passwords, the second factor, sessions with an idle timeout, and throttling.
 
 Invariants:
-- every attempt is logged: `admin_login_success`, `admin_login_failure` (unknown email, wrong password,
+- every attempt is logged (refusals past a lock as one entry per window): `admin_login_success`, `admin_login_failure` (unknown email, wrong password,
   wrong code, locked out, throttled) and `admin_logout`, with the IP and user agent of the request;
 - a failure and its log entry are one transaction, and so are a session and its success entry;
 - an account is locked after `ACCOUNT_LIMIT` failures within `WINDOW_US`, an IP after `IP_LIMIT`; while
-  locked, the password is not even checked (so guessing learns nothing) and the refusal is logged;
+  locked, the password is not even checked (so guessing learns nothing);
+- an attempt reserves its place in both counts before anything is checked, in a transaction serialised per
+  workspace, so concurrency cannot buy more checks than the limits (a success gives its place back);
+- past a lock, the first refusal of a window is logged and the further ones are counted into one entry when the
+  window ends (`sign_in_refusals`), so a flood costs the log two entries per window;
 - a session cookie's secret is stored only as its SHA-256; a session ends on sign-out, on the workspace's idle
   timeout, and when its teammate is deleted.
 """
@@ -18,7 +22,7 @@ import secrets
 from dataclasses import dataclass
 
 from activitylog.accounts import passwords, repository, twofactor
-from activitylog.accounts.console import Console, Origin
+from activitylog.accounts.console import Change, Console, Origin
 from activitylog.accounts.model import Member, Security, Session
 from activitylog.errors import Conflict
 from activitylog.storage.base import Workspace
@@ -29,6 +33,17 @@ IP_LIMIT = 20
 WINDOW_US = 15 * 60 * 1_000_000
 TOUCH_EVERY_US = 60 * 1_000_000  # a session's last-seen time is written at most once a minute
 PASSWORD = "email and password"  # noqa: S105 - the sign-in method's name in log entries
+LOCKED_ACCOUNT = "locked: too many failed attempts for this account"
+LOCKED_IP = "throttled: too many failed attempts from this IP address"
+SYSTEM: dict[str, str | None] = {"type": "system"}
+
+
+@dataclass(frozen=True, slots=True)
+class Reservation:
+    """A checked attempt's place in the throttling counts: its (kind, key) rows, all at `at_us`."""
+
+    keys: tuple[tuple[str, str], ...]
+    at_us: int
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,43 +93,110 @@ class SignIn:
 
     # Throttling --------------------------------------------------------------------------------------
 
-    def _throttled(self, workspace_id: str, email: str, ip: str | None) -> str | None:
-        since = self.console.now - WINDOW_US
-        reader = self.console.reader
-        if repository.failures_since(reader, workspace_id, "account", email.strip().lower(), since) >= ACCOUNT_LIMIT:
-            return "locked: too many failed attempts for this account"
-        if ip and repository.failures_since(reader, workspace_id, "ip", ip, since) >= IP_LIMIT:
-            return "throttled: too many failed attempts from this IP address"
-        return None
+    def _attempt(
+        self, workspace: Workspace, origin: Origin, email: str, actor: dict[str, str | None], *, outsider: bool
+    ) -> Reservation | None:
+        """Reserve one checked attempt for this account and IP, or refuse it (None) when either is locked.
+
+        One transaction that serialises with every other attempt of the workspace: the count and the reservation
+        cannot be split by a concurrent attempt, so of any burst at most `ACCOUNT_LIMIT` attempts per account and
+        `IP_LIMIT` per IP are ever checked in a window. A reservation counts as a failure until the attempt
+        succeeds (`_release`); an attempt that dies half-way stays counted, which errs on the safe side.
+        """
+        now = self.console.now
+        since = now - WINDOW_US
+        keys = [("account", email.strip().lower()[:320], ACCOUNT_LIMIT, LOCKED_ACCOUNT)]
+        if origin.ip:
+            keys.append(("ip", origin.ip, IP_LIMIT, LOCKED_IP))
+        with self.console.change(workspace, origin) as change:
+            change.serialise()
+            self._log_ended_refusals(change, now)
+            latest = now - 1
+            for kind, key, limit, reason in keys:
+                if repository.failures_since(change.tx, workspace.id, kind, key, since) >= limit:
+                    self._refuse(change, kind, key, actor, reason, outsider=outsider)
+                    return None
+                latest = max(latest, repository.latest_failure(change.tx, workspace.id, kind, key))
+            # A time no other row of these keys has, so that `_release` removes exactly this reservation.
+            at_us = latest + 1
+            for kind, key, _, _ in keys:
+                change.tx.execute(
+                    "INSERT INTO sign_in_failures (workspace_id, kind, key, at_us) VALUES (?, ?, ?, ?)",
+                    (workspace.id, kind, key, at_us),
+                )
+            change.tx.execute(
+                "DELETE FROM sign_in_failures WHERE workspace_id = ? AND at_us < ?", (workspace.id, now - DAY_US)
+            )
+        return Reservation(tuple((kind, key) for kind, key, _, _ in keys), at_us)
+
+    @staticmethod
+    def _release(change: Change, reservation: Reservation) -> None:
+        """An attempt that succeeded is no failure: its reservation stops counting."""
+        for kind, key in reservation.keys:
+            change.tx.execute(
+                "DELETE FROM sign_in_failures WHERE workspace_id = ? AND kind = ? AND key = ? AND at_us = ?",
+                (change.workspace.id, kind, key, reservation.at_us),
+            )
+
+    def _refuse(
+        self, change: Change, kind: str, key: str, actor: dict[str, str | None], reason: str, *, outsider: bool
+    ) -> None:
+        """Log the first refusal of a lock's window; count the further ones (`_log_ended_refusals` logs them)."""
+        counted = change.tx.execute(
+            "UPDATE sign_in_refusals SET refused = refused + 1 WHERE workspace_id = ? AND kind = ? AND key = ?",
+            (change.workspace.id, kind, key),
+        )
+        if counted:
+            return
+        change.tx.execute(
+            "INSERT INTO sign_in_refusals (workspace_id, kind, key, since_us, refused) VALUES (?, ?, ?, ?, 0)",
+            (change.workspace.id, kind, key, self.console.now),
+        )
+        change.log("admin_login_failure", actor, {"sign_in_method": PASSWORD, "reason": reason})
+        if outsider:
+            change.outsiders.add(str(actor["id"]))
+
+    def _log_ended_refusals(self, change: Change, now: int) -> None:
+        """One entry for each lock window that has ended with refusals it did not log one by one.
+
+        Run by every attempt of the workspace, so a window's count is logged at the first attempt after it.
+        """
+        ended = change.tx.fetchall(
+            "SELECT kind, key, since_us, refused FROM sign_in_refusals WHERE workspace_id = ? AND since_us <= ?"
+            " ORDER BY since_us, kind, key",
+            (change.workspace.id, now - WINDOW_US),
+        )
+        for kind, key, since_us, refused in ended:
+            if refused:
+                what, actor, origin = f"from {key}", SYSTEM, Origin(ip=key)
+                if kind == "account":
+                    found = repository.member_by_email(change.tx, change.workspace.id, key)
+                    what, actor, origin = "for this account", found.actor() if found else _unknown_actor(key), Origin()
+                    if found is None:
+                        change.outsiders.add(str(actor["id"]))
+                change.log(
+                    "admin_login_failure",
+                    actor,
+                    {
+                        "sign_in_method": PASSWORD,
+                        "reason": f"{refused} further attempts {what} refused while locked",
+                        "refused_attempts": refused,
+                        "locked_" + ("account" if kind == "account" else "ip"): key,
+                        "window_started_at": since_us // 1_000_000,
+                    },
+                    origin=origin,
+                )
+            change.tx.execute(
+                "DELETE FROM sign_in_refusals WHERE workspace_id = ? AND kind = ? AND key = ?",
+                (change.workspace.id, kind, key),
+            )
 
     def _fail(
-        self,
-        workspace: Workspace,
-        origin: Origin,
-        email: str,
-        actor: dict[str, str | None],
-        reason: str,
-        *,
-        count: bool,
-        outsider: bool = False,
+        self, workspace: Workspace, origin: Origin, actor: dict[str, str | None], reason: str, *, outsider: bool = False
     ) -> None:
-        """Log a refused attempt (and count it towards throttling when `count`); `outsider` marks an actor who
-        is no teammate (`_unknown_actor`)."""
-        now = self.console.now
+        """Log a checked attempt that failed (its reservation stays, as the failure that counts); `outsider`
+        marks an actor who is no teammate (`_unknown_actor`)."""
         with self.console.change(workspace, origin) as change:
-            if count:
-                change.tx.execute(
-                    "INSERT INTO sign_in_failures (workspace_id, kind, key, at_us) VALUES (?, 'account', ?, ?)",
-                    (workspace.id, email.strip().lower()[:320], now),
-                )
-                if origin.ip:
-                    change.tx.execute(
-                        "INSERT INTO sign_in_failures (workspace_id, kind, key, at_us) VALUES (?, 'ip', ?, ?)",
-                        (workspace.id, origin.ip, now),
-                    )
-                change.tx.execute(
-                    "DELETE FROM sign_in_failures WHERE workspace_id = ? AND at_us < ?", (workspace.id, now - DAY_US)
-                )
             change.log("admin_login_failure", actor, {"sign_in_method": PASSWORD, "reason": reason})
             if outsider:
                 change.outsiders.add(str(actor["id"]))
@@ -126,22 +208,21 @@ class SignIn:
         email = email.strip()[:320]
         found = repository.member_by_email(self.console.reader, workspace.id, email) if email else None
         actor = found.actor() if found else _unknown_actor(email)
-        throttled = self._throttled(workspace.id, email, origin.ip)
-        if throttled is not None:
-            self._fail(workspace, origin, email, actor, throttled, count=False, outsider=found is None)
+        reservation = self._attempt(workspace, origin, email, actor, outsider=found is None)
+        if reservation is None:
             return Outcome(False, "Too many failed sign-in attempts. Wait 15 minutes, then try again.")
         matches = passwords.verify(found.password_hash if found else None, password)
         if found is None or not matches:
             reason = "wrong password" if found else "unknown email"
-            self._fail(workspace, origin, email, actor, reason, count=True, outsider=found is None)
+            self._fail(workspace, origin, actor, reason, outsider=found is None)
             return Outcome(False, "That email and password do not match a teammate of this workspace.")
         # A hash made with weaker parameters than today's is replaced while the password is at hand.
         rehash = passwords.rehash(found.password_hash, password)
-        if found.two_factor:
-            token = self._open_session(workspace, found, origin, stage="two_factor", rehash=rehash)
-            return Outcome(True, token=token, needs_second_factor=True)
-        token = self._open_session(workspace, found, origin, stage="complete", method=PASSWORD, rehash=rehash)
-        return Outcome(True, token=token)
+        stage = "two_factor" if found.two_factor else "complete"
+        token = self._open_session(
+            workspace, found, origin, stage=stage, method=PASSWORD, rehash=rehash, reservation=reservation
+        )
+        return Outcome(True, token=token, needs_second_factor=found.two_factor)
 
     def _open_session(
         self,
@@ -152,6 +233,7 @@ class SignIn:
         stage: str,
         method: str | None = None,
         rehash: str | None = None,
+        reservation: Reservation,
     ) -> str:
         token = secrets.token_urlsafe(32)
         now = self.console.now
@@ -171,6 +253,7 @@ class SignIn:
                     now,
                 ),
             )
+            self._release(change, reservation)
             if rehash is not None:
                 change.tx.execute(
                     "UPDATE teammates SET password_hash = ? WHERE workspace_id = ? AND id = ?",
@@ -202,24 +285,25 @@ class SignIn:
         if member is None or not member.active or not member.totp_secret:
             return Outcome(False, "Your sign-in has expired. Sign in again.")
         email = member.email or member.id
-        throttled = self._throttled(workspace.id, email, origin.ip)
-        if throttled is not None:
-            self._fail(workspace, origin, email, member.actor(), throttled, count=False)
+        reservation = self._attempt(workspace, origin, email, member.actor(), outsider=False)
+        if reservation is None:
             return Outcome(False, "Too many failed sign-in attempts. Wait 15 minutes, then try again.")
         security = self.console.security(workspace.id)
         step = twofactor.matching_step(member.totp_secret, code)
         if step is not None and member.totp_last_step is not None and step <= member.totp_last_step:
-            self._fail(workspace, origin, email, member.actor(), "authenticator code already used", count=True)
+            self._fail(workspace, origin, member.actor(), "authenticator code already used")
             return Outcome(False, "That code was already used. Wait for your authenticator app to show a new one.")
         if step is not None:
             return self._complete(
-                workspace, member, session, origin, "email and password + authenticator app", step=step
+                workspace, member, session, origin, "email and password + authenticator app", reservation, step=step
             )
         used = twofactor.match_recovery_code(list(member.recovery_codes), code)
         if used is not None and "recovery_codes" in security.sign_in_methods:
-            return self._complete(workspace, member, session, origin, "email and password + recovery code", used)
+            return self._complete(
+                workspace, member, session, origin, "email and password + recovery code", reservation, used
+            )
         reason = "recovery codes are not allowed" if used is not None else "wrong two-factor code"
-        self._fail(workspace, origin, email, member.actor(), reason, count=True)
+        self._fail(workspace, origin, member.actor(), reason)
         if used is not None:
             return Outcome(False, "This workspace does not allow recovery codes. Use your authenticator app.")
         return Outcome(False, "That code is not right. Check your authenticator app's clock and try again.")
@@ -231,11 +315,13 @@ class SignIn:
         session: Session,
         origin: Origin,
         method: str,
+        reservation: Reservation,
         used: str | None = None,
         *,
         step: int | None = None,
     ) -> Outcome:
         with self.console.change(workspace, origin) as change:
+            self._release(change, reservation)
             moved = change.tx.execute(
                 "UPDATE sessions SET stage = 'complete', last_seen_us = ? "
                 "WHERE token_hash = ? AND stage = 'two_factor'",

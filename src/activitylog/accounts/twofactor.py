@@ -20,6 +20,7 @@ import pyotp
 ISSUER = "activitylog"
 RECOVERY_CODES = 10
 _ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no 0/o, 1/l/i: read aloud or typed from paper
+_DIGITS = frozenset("0123456789")
 _SECRET = re.compile(r"[A-Z2-7]{32}")  # what `new_secret` makes: 160 bits in base32
 
 
@@ -40,9 +41,10 @@ def provisioning_uri(secret: str, email: str, workspace_name: str) -> str:
 
 def matching_step(secret: str, code: str, *, at: float | None = None) -> int | None:
     """The time step (30 s since the epoch) whose code `code` is: the current one or one either side, for clock
-    drift; None when it is none of them."""
-    digits = "".join(ch for ch in code if ch.isdigit())
-    if len(digits) != 6:
+    drift; None when it is none of them. Only ASCII digits count: `str.isdigit` also takes Arabic-Indic or
+    full-width digits, which no authenticator shows and which `hmac.compare_digest` refuses to compare."""
+    digits = "".join(ch for ch in code if ch in _DIGITS)
+    if len(digits) != 6 or len(code) > 64:
         return None
     totp = pyotp.TOTP(secret)
     now = int((time.time() if at is None else at) // totp.interval)
