@@ -42,3 +42,29 @@ def entry_id(occurred_us: int, rng: random.Random | None = None) -> str:
 
 def prefixed_id(prefix: str, rng: random.Random | None = None) -> str:
     return f"{prefix}_{(rng or random.SystemRandom()).randbytes(10).hex()}"
+
+
+# An actor's id goes into URLs (Settings > Teammates' forms, the teammate filter) and attributes. Encoding
+# keeps it one path segment, but a decoded `/` would still split it (servers decode before routing), `?` and `#`
+# end a path, `\` is a `/` to browsers, and `.` or `..` alone is a dot segment that browsers resolve away.
+_NOT_IN_ACTOR_IDS = frozenset("/?#\\")
+
+
+def actor_id_problem(value: str) -> str | None:
+    """Why `value` cannot be an actor's id, or None when it can: printable characters without `/`, `?`, `#`
+    and `\\`, and not a dot segment."""
+    if value in (".", ".."):
+        return "must not be a dot segment ('.' or '..')"
+    for ch in value:
+        if ch in _NOT_IN_ACTOR_IDS:
+            return f"must not contain {ch!r}: ids are printable characters without '/', '?', '#' and '\\'"
+        if not ch.isprintable():
+            return f"must not contain the control or invisible character U+{ord(ch):04X}"
+    return None
+
+
+def actor_id_ok(value: str) -> bool:
+    """`actor_id_problem(value) is None`, fast for the common id (ASCII letters, digits, `_`, `-`, `:`, `@`)."""
+    if value.isascii() and value.isprintable() and not _NOT_IN_ACTOR_IDS.intersection(value):
+        return value not in (".", "..")
+    return actor_id_problem(value) is None

@@ -65,6 +65,35 @@ def test_wrong_values_are_422_naming_the_field(http: httpx.Client, tenant: Tenan
     assert count(http, tenant) == before
 
 
+HOSTILE_IDS = ["x/../../api-tokens/tok_1/revoke", "a?b", "a#b", "a\\b", ".", "..", "tab\tid", "zero\u200bwidth"]
+
+
+@pytest.mark.parametrize("actor_id", HOSTILE_IDS)
+@pytest.mark.parametrize("named", [True, False], ids=["fast path", "general path"])
+def test_an_actor_id_that_cannot_be_one_url_segment_is_422_naming_actor_id(
+    http: httpx.Client, tenant: Tenant, actor_id: str, named: bool
+) -> None:
+    """Ids go into the console's URLs: `/`, `?`, `#`, `\\`, dot segments and invisible characters are refused,
+    by the fast path for plain events (a name and email given) as by the general one, in a batch too."""
+    before = count(http, tenant)
+    actor = {"type": "teammate", "id": actor_id, **({"name": "Hostile", "email": "h@example.test"} if named else {})}
+    single = {**event(), "actor": actor}
+    body = problem(http.post("/v1/events", json=single, headers=tenant.headers()), 422, "invalid", "actor.id")
+    assert "must not" in body.error.message
+    batch = {"events": [event(), single]}
+    body = problem(http.post("/v1/events", json=batch, headers=tenant.headers()), 422, "invalid", "actor.id")
+    assert {(e.index, e.field) for e in body.error.errors} == {(1, "actor.id")}
+    assert count(http, tenant) == before
+
+
+def test_ids_with_printable_punctuation_stay_welcome(http: httpx.Client, tenant: Tenant) -> None:
+    for actor_id in ("tm_beth", "1234567", "unknown:beth@example.test", "a.b-c+d=e", "名前", "a..b"):
+        answer = http.post(
+            "/v1/events", json={**event(), "actor": {"id": actor_id, "name": "N"}}, headers=tenant.headers()
+        )
+        assert answer.status_code == 201, (actor_id, answer.text)
+
+
 def test_a_batch_names_every_bad_item_by_index_and_writes_nothing(http: httpx.Client, tenant: Tenant) -> None:
     before = count(http, tenant)
     batch = {"events": [event(), event(type="nope"), event(ip="1.2.3"), event(), {"type": "app_name_change"}]}

@@ -1,8 +1,9 @@
 """Signing in and out: passwords, the second factor, sessions with an idle timeout, and throttling.
 
 Invariants:
-- every attempt is logged (refusals past a lock as one entry per window): `admin_login_success`, `admin_login_failure` (unknown email, wrong password,
-  wrong code, locked out, throttled) and `admin_logout`, with the IP and user agent of the request;
+- every attempt is logged (refusals past a lock as one entry per window): `admin_login_success`,
+  `admin_login_failure` (unknown email, wrong password, wrong code, locked out, throttled) and `admin_logout`,
+  with the IP and user agent of the request;
 - a failure and its log entry are one transaction, and so are a session and its success entry;
 - an account is locked after `ACCOUNT_LIMIT` failures within `WINDOW_US`, an IP after `IP_LIMIT`; while
   locked, the password is not even checked (so guessing learns nothing);
@@ -20,6 +21,7 @@ import hashlib
 import json
 import secrets
 from dataclasses import dataclass
+from urllib.parse import quote
 
 from activitylog.accounts import passwords, repository, twofactor
 from activitylog.accounts.console import Change, Console, Origin
@@ -84,7 +86,9 @@ def _unknown_actor(email: str) -> dict[str, str | None]:
     The email is also the name: an entry's teammate needs one, and there is no teammate to take it from.
     """
     typed = email.strip()[:190] or "(empty)"
-    return {"type": "teammate", "id": f"unknown:{typed.lower()}", "name": typed, "email": typed}
+    # The id keeps to what actor ids may hold (`ids.actor_id_problem`): anything else typed is %-escaped.
+    key = "".join(ch if ch.isprintable() and ch not in "/?#\\%" else quote(ch, safe="") for ch in typed.lower())
+    return {"type": "teammate", "id": f"unknown:{key}", "name": typed, "email": typed}
 
 
 class SignIn:

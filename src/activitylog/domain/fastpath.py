@@ -101,6 +101,8 @@ def _actor(actor_type: Any, actor_id: Any, name: Any, email: Any) -> _Actor | No
     # PostgreSQL cannot store NUL in text: the general path names the field.
     if not good or any(value is not None and "\x00" in value for value in (actor_id, name, email)):
         return None
+    if actor_id is not None and not ids.actor_id_ok(actor_id):
+        return None  # the general path names `actor.id` and the reason
     return (actor_type, actor_id, name, email)
 
 

@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     TypeAdapter,
     ValidationError,
+    field_validator,
     model_validator,
 )
 
@@ -46,6 +47,14 @@ class ActorIn(BaseModel):
     id: Short | None = None
     name: Annotated[str, Field(max_length=200)] | None = None
     email: Annotated[str, Field(max_length=320)] | None = None
+
+    @field_validator("id")
+    @classmethod
+    def _printable_id(cls, value: str | None) -> str | None:
+        problem = None if value is None else ids.actor_id_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _needs_id(self) -> ActorIn:

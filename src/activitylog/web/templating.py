@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from fastapi.templating import Jinja2Templates
@@ -36,6 +37,14 @@ def _iso(us: int | None) -> str:
     return "" if us is None else from_us(us).isoformat()
 
 
+def _segment(value: object) -> str:
+    """An id as one URL path segment: every reserved character encoded (`/` becomes %2F, `?` %3F...), so an id
+    that slipped past validation (or predates it) cannot move a form to another route. Autoescaping then makes
+    the result safe in the attribute."""
+    return quote(str(value), safe="")
+
+
+templates.env.filters["segment"] = _segment
 templates.env.filters["local"] = _local
 templates.env.filters["utc"] = _utc
 templates.env.filters["iso"] = _iso
