@@ -69,6 +69,18 @@ class Settings(BaseSettings):
         description="Mark the console's cookies Secure: browsers send them over HTTPS and to localhost only. Turn "
         "off only to serve the console over plain HTTP on a private network.",
     )
+    export_workers: int = Field(
+        2,
+        ge=1,
+        description="How many CSV exports (API and console downloads) the server runs at once; each may start a "
+        "worker process of its own for a large export. More wait in a queue.",
+    )
+    export_queue: int = Field(
+        8,
+        ge=0,
+        description="How many further exports may wait (up to 30 s each) for one to end; past that, 503 with "
+        "Retry-After, before anything is written.",
+    )
     access_log: bool = Field(True, description="Log one line per HTTP request to standard output.")
     log_level: str = Field("info", description="The server's log level: debug, info, warning or error.")
 

@@ -24,6 +24,7 @@ from activitylog.api.request_id import RequestIdMiddleware
 from activitylog.api.schemas import ActivityLogSearch, ErrorResponse, EventBatch, IntercomErrorList
 from activitylog.api.tenants import TokenCache
 from activitylog.domain.validation import EventIn, warm_up
+from activitylog.export.pool import ExportPool
 from activitylog.integrity.keys import load_or_create
 from activitylog.integrity.scheduler import CheckpointScheduler
 from activitylog.integrity.service import Integrity
@@ -72,8 +73,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         writer = GroupCommitWriter(opened)
         activity_log = ActivityLog(opened)
         app.state.services = Services(
-            activity_log, settings, app_metrics, writer, TokenCache(settings.token_cache_seconds)
+            activity_log,
+            settings,
+            app_metrics,
+            writer,
+            TokenCache(settings.token_cache_seconds),
+            ExportPool(settings.export_workers, settings.export_queue),
         )
+        app_metrics.watch_exports(app.state.services.exports)
         retention = None
         if settings.retention_interval_hours > 0:
             retention = RetentionScheduler(activity_log, interval_s=settings.retention_interval_hours * 3600)

@@ -35,8 +35,7 @@ from activitylog.catalog import REGISTRY
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.export import csv as csv_export
-from activitylog.export.logged import log_download
-from activitylog.export.runner import export_csv
+from activitylog.export.logged import logged_export
 from activitylog.service import MAX_BATCH, MAX_PAGE, BatchResult
 from activitylog.timeutil import from_us
 
@@ -292,14 +291,16 @@ def export_events(
 
     The download is itself logged (`data_export_run`, by the token) before the first byte is sent, with the
     number of rows it holds. The export covers entries up to the moment of the request, so it never contains
-    its own `data_export_run` entry, and the row count in that entry matches the file.
+    its own `data_export_run` entry, and the row count in that entry matches the file. The server runs a
+    few exports at once (`ACTIVITYLOG_EXPORT_WORKERS`) and queues some more; past that, 503 with Retry-After.
     """
     ctx = services(request)
     workspace = tenant.workspace
     where = parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
-    download = log_download(
+    download, chunks = logged_export(
         ctx.log,
         ctx.writer,
+        ctx.exports,
         workspace,
         where,
         tenant.actor.as_dict(),
@@ -309,7 +310,7 @@ def export_events(
     )
     name = _filename(workspace.name, where, ZoneInfo(workspace.timezone), ctx.log.clock())
     return StreamingResponse(
-        export_csv(ctx.log, workspace, download.where, total=download.rows),
+        chunks,
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Total-Count": str(download.rows)},
     )

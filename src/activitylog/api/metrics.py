@@ -11,8 +11,10 @@ import time
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from activitylog.export.pool import ExportPool
 
 _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
@@ -20,6 +22,11 @@ _LATENCY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0
 class Metrics:
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
+        self.exports: ExportPool | None = None
+        running = Gauge("activitylog_exports_running", "CSV exports streaming now.", registry=self.registry)
+        running.set_function(lambda: self.exports.running if self.exports else 0)
+        waiting = Gauge("activitylog_exports_waiting", "CSV exports queued for a slot.", registry=self.registry)
+        waiting.set_function(lambda: self.exports.waiting if self.exports else 0)
         self.requests = Counter(
             "activitylog_http_requests",
             "HTTP requests answered, by method, route template and status.",
@@ -46,6 +53,10 @@ class Metrics:
             "Entries skipped because their idempotency key had already been used in the workspace.",
             registry=self.registry,
         )
+
+    def watch_exports(self, pool: ExportPool) -> None:
+        """The export pool the gauges read when scraped (the lifespan makes one per start)."""
+        self.exports = pool
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

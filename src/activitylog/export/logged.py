@@ -1,5 +1,8 @@
 """A download of the log that is itself logged: the `data_export_run` entry, written before the first byte.
 
+`logged_export` is what both download routes call: a slot of the server's export pool, then the entry, then
+the stream (which gives the slot back when it ends); refused by the pool, it writes nothing.
+
 Invariants (the API's CSV route and the console's download share them through `log_download`):
 - the export covers entries up to the moment of the request, so the file never holds its own
   `data_export_run` entry, and the row count recorded in that entry is exactly the file's;
@@ -12,6 +15,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from activitylog.domain.filters import ActivityFilter
+from activitylog.export.pool import ExportPool, HeldStream
+from activitylog.export.runner import export_csv
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
 from activitylog.storage.writer import GroupCommitWriter
@@ -59,3 +64,29 @@ def log_download(
             event[name] = value[:1000]
     writer.submit(workspace.id, log.prepare(workspace, [event])).result()
     return Download(snapshot, rows)
+
+
+def logged_export(
+    log: ActivityLog,
+    writer: GroupCommitWriter,
+    pool: ExportPool,
+    workspace: Workspace,
+    where: ActivityFilter,
+    actor: dict[str, Any],
+    *,
+    ip: str | None,
+    user_agent: str | None,
+    request_id: str | None,
+    range_code: str | None = None,
+) -> tuple[Download, HeldStream]:
+    """`log_download` within a slot of `pool`, and the CSV chunks of what it logged, holding the slot."""
+    slot = pool.admit()
+    try:
+        download = log_download(
+            log, writer, workspace, where, actor, ip=ip, user_agent=user_agent, request_id=request_id,
+            range_code=range_code,
+        )  # fmt: skip
+        return download, slot.holding(export_csv(log, workspace, download.where, total=download.rows))
+    except BaseException:
+        slot.release()
+        raise

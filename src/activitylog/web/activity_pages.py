@@ -35,8 +35,7 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest, InvalidInput
-from activitylog.export.logged import log_download
-from activitylog.export.runner import export_csv
+from activitylog.export.logged import logged_export
 from activitylog.storage.base import Teammate
 from activitylog.web import activity_view
 from activitylog.web.activity_filters import CUSTOM, PRESETS, PageFilter, chips, human_date
@@ -278,9 +277,10 @@ def _download(request: Request, signed_in: Viewer) -> Response:
     current = PageFilter.parse(request.query_params)
     where = current.activity_filter(workspace.timezone, today)
     where_from = origin(request)
-    download = log_download(
+    download, chunks = logged_export(
         ctx.log,
         ctx.writer,
+        ctx.exports,
         workspace,
         where,
         signed_in.member.actor(),
@@ -292,7 +292,7 @@ def _download(request: Request, signed_in: Viewer) -> Response:
     first, last = current.days(today)
     name = _filename(workspace.name, first, last, today)
     return StreamingResponse(
-        export_csv(ctx.log, workspace, download.where, total=download.rows),
+        chunks,
         media_type="text/csv; charset=utf-8",
         headers={
             **SECURITY_HEADERS,
