@@ -98,6 +98,13 @@ class Forbidden(ActivityLogError):
     code = "forbidden"
 
 
+class Misdirected(ActivityLogError):
+    """A request for a host this server does not answer for (`ACTIVITYLOG_PUBLIC_URL`)."""
+
+    status = 421
+    code = "misdirected"
+
+
 class Unavailable(ActivityLogError):
     status = 503
     code = "unavailable"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -35,6 +36,13 @@ class Settings(BaseSettings):
         "its first byte; the connection is closed after (a client that sends nothing holds nothing).",
     )
     keep_alive_seconds: int = Field(5, ge=1, description="How long an idle keep-alive connection is kept open.")
+    public_url: str = Field(
+        "",
+        description="The service's public origin (`https://logs.example.com`): every absolute URL it hands out "
+        "(Intercom's pages.next, invitation links) uses it, and a request naming another Host (or, behind a "
+        "trusted proxy, X-Forwarded-Host) gets 421; /healthz, /readyz and /metrics answer any Host. Unset: "
+        "absolute URLs follow the request's Host.",
+    )
     trusted_proxies: str = Field(
         "",
         description=(
@@ -83,6 +91,18 @@ class Settings(BaseSettings):
     )
     access_log: bool = Field(True, description="Log one line per HTTP request to standard output.")
     log_level: str = Field("info", description="The server's log level: debug, info, warning or error.")
+
+    @field_validator("public_url")
+    @classmethod
+    def _origin(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        if not value:
+            return ""
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.path or parts.query or parts.fragment:
+            raise ValueError("must be an origin: http(s)://host[:port], with no path, query or fragment")
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+        return f"{parts.scheme}://{parts.netloc.lower()}"
 
     @field_validator("trusted_proxies")
     @classmethod

@@ -55,3 +55,18 @@ def test_behind_a_trusted_proxy_urls_use_the_public_scheme_and_host() -> None:
 def test_trusted_proxies_must_be_cidr_blocks() -> None:
     with pytest.raises(ValueError, match="trusted_proxies"):
         Settings(trusted_proxies="10.0.0.0/8, not-a-network")
+
+
+@pytest.mark.parametrize(
+    "given",
+    ["logs.example.test", "ftp://logs.example.test", "https://logs.example.test/log", "https://x:port", "https://"],
+)
+def test_a_public_url_must_be_an_origin(given: str) -> None:
+    with pytest.raises(ValueError, match="public_url"):
+        Settings(public_url=given)
+
+
+def test_a_public_url_is_every_absolute_url_s_origin_whatever_the_host() -> None:
+    assert Settings(public_url=" HTTPS://Logs.Example.test/ ").public_url == "https://logs.example.test"
+    forged = request("10.1.2.3", host="evil.example", x_forwarded_host="evil.example")
+    assert base_url(forged, PROXIES, "https://logs.example.test") == "https://logs.example.test"

@@ -20,6 +20,7 @@ from pydantic.json_schema import models_json_schema
 from activitylog import __version__
 from activitylog.api import auth, errors, events, health, integrity, intercom, metrics
 from activitylog.api.context import Services
+from activitylog.api.public_host import PublicHostMiddleware
 from activitylog.api.request_id import RequestIdMiddleware
 from activitylog.api.schemas import ActivityLogSearch, ErrorResponse, EventBatch, IntercomErrorList
 from activitylog.api.tenants import TokenCache
@@ -120,6 +121,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     )
     app.state.metrics = app_metrics
     errors.install(app)
+    if settings.public_url:  # inside the request id, so a 421 carries one
+        app.add_middleware(PublicHostMiddleware, public_url=settings.public_url, proxies=settings.proxy_networks)
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app_metrics)
     for router in (events.router, integrity.router, intercom.router, health.router, metrics.router):

@@ -43,8 +43,11 @@ def client_ip(request: Request, proxies: Sequence[Network]) -> str | None:
     return _address(hops[0]) if hops else peer
 
 
-def base_url(request: Request, proxies: Sequence[Network]) -> str:
-    """The scheme and host the client used (`https://logs.example.com`), for absolute URLs in answers."""
+def base_url(request: Request, proxies: Sequence[Network], public_url: str = "") -> str:
+    """The origin for absolute URLs in answers: `public_url` when the operator set one (the Host header is the
+    client's to choose), else the scheme and host the client used (`https://logs.example.com`)."""
+    if public_url:
+        return public_url
     scheme, host = request.url.scheme, request.headers.get("host") or request.url.netloc
     peer = request.client.host if request.client else None
     if _trusted(peer, proxies):

@@ -188,7 +188,9 @@ def _answer(request: Request, tenant: Tenant, where: ActivityFilter, paging: Pag
         query = urlencode(
             [*kept, ("page", paging.page + 1), ("per_page", paging.per_page), ("starting_after", after.encode())]
         )
-        next_url = f"{base_url(request, ctx.settings.proxy_networks)}{request.url.path}?{query}"
+        next_url = (
+            f"{base_url(request, ctx.settings.proxy_networks, ctx.settings.public_url)}{request.url.path}?{query}"
+        )
     pages = {
         "type": "pages",
         "page": paging.page,

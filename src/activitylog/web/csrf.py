@@ -36,7 +36,8 @@ def _same_origin(request: Request) -> bool:
     sent = request.headers.get("origin")
     if not sent or sent == "null":
         return sent is None  # a form posted from an opaque origin (a sandboxed frame, a file) is refused
-    ours = urlsplit(base_url(request, services(request).settings.proxy_networks))
+    settings = services(request).settings
+    ours = urlsplit(base_url(request, settings.proxy_networks, settings.public_url))
     theirs = urlsplit(sent)
     return (theirs.scheme, theirs.netloc) == (ours.scheme, ours.netloc)
 

@@ -109,7 +109,8 @@ async def invite(request: Request, workspace_id: str) -> Response:
         if not shown_on_form(problem):
             raise
         return await run_in_threadpool(_teammates_page, request, signed_in, error=problem, status=problem.status)
-    link = f"{base_url(request, services(request).settings.proxy_networks)}{base(workspace_id)}/join/{issued.token}"
+    settings = services(request).settings
+    link = f"{base_url(request, settings.proxy_networks, settings.public_url)}{base(workspace_id)}/join/{issued.token}"
     return await run_in_threadpool(
         _teammates_page, request, signed_in, invite_link=link, invite_email=issued.invite.email, status=201
     )
