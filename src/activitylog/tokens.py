@@ -141,12 +141,17 @@ def authenticate(log: ActivityLog, secret: str) -> ApiToken | None:
 def ensure_demo_token(log: ActivityLog, workspace_id: str | None = None) -> str:
     """A fresh read-and-write token for the demo workspace (the given one, else the first), as its secret.
 
-    Secrets are never stored, so an earlier demo token cannot be shown again: each call issues a new one.
-    Earlier demo tokens stay valid, so a client configured with one keeps working across `make run`s.
+    Secrets are never stored, so an earlier demo token cannot be shown again: each call issues a new one and
+    revokes the demo tokens before it (each revocation logged), so `make run` after `make run` leaves one active
+    "Demo token", the one just printed, instead of a pile of them nobody can see the secrets of.
     """
     if workspace_id is None:
         workspaces = log.store.list_workspaces()
         if not workspaces:
             raise NotFound("the database has no workspace yet: create the demo workspace first", field="workspace")
         workspace_id = workspaces[0].id
-    return create_token(log, workspace_id, name=DEMO_TOKEN_NAME, scopes=SCOPES).secret
+    earlier = [t for t in list_tokens(log, workspace_id) if t.active and t.name == DEMO_TOKEN_NAME]
+    issued = create_token(log, workspace_id, name=DEMO_TOKEN_NAME, scopes=SCOPES).secret
+    for token in earlier:
+        revoke_token(log, workspace_id, token.id)
+    return issued

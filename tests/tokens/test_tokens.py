@@ -67,12 +67,19 @@ def test_scopes_are_read_and_write_only(log: ActivityLog, ws: Workspace, scopes:
     assert tokens.list_tokens(log, ws.id) == []
 
 
-def test_a_demo_token_reads_and_writes_and_earlier_ones_keep_working(log: ActivityLog, ws: Workspace) -> None:
+def test_a_demo_token_reads_and_writes_and_replaces_the_one_before(log: ActivityLog, ws: Workspace) -> None:
+    """Issue 17 #10: each `make run` printed a new demo token and left the old ones active, unseen."""
     first = tokens.ensure_demo_token(log, ws.id)
     second = tokens.ensure_demo_token(log, ws.id)
-    assert first != second
-    for secret in (first, second):
-        found = tokens.authenticate(log, secret)
-        assert found is not None
-        assert found.scopes == ("read", "write")
-        assert found.workspace_id == ws.id
+    third = tokens.ensure_demo_token(log, ws.id)
+    assert len({first, second, third}) == 3
+    found = tokens.authenticate(log, third)
+    assert found is not None
+    assert found.scopes == ("read", "write")
+    assert found.workspace_id == ws.id
+    assert tokens.authenticate(log, first) is None
+    assert tokens.authenticate(log, second) is None
+    demo = [t for t in tokens.list_tokens(log, ws.id) if t.name == tokens.DEMO_TOKEN_NAME]
+    assert [t.id for t in demo if t.active] == [found.id]
+    revoked = log.query(ws.id, ActivityFilter(types=("api_token_revocation",)), limit=10).entries
+    assert len(revoked) == 2
