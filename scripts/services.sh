@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Start the PostgreSQL server the test suite needs, installing it on a fresh Debian machine, and create the
-# test role and database; install Chromium for the browser tests. Idempotent: safe to run before every `make test`.
+# test role and database; install Chromium for the browser tests and LibreOffice Calc for the spreadsheet test.
+# Idempotent: safe to run before every `make test`.
 set -euo pipefail
 
 ROLE=activitylog
@@ -14,6 +15,13 @@ if ! command -v chromium >/dev/null 2>&1; then
   echo "services: installing Chromium"
   sudo_if_needed apt-get update -qq
   sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+fi
+
+# The spreadsheet test (tests/spreadsheet) opens a CSV export in Debian's LibreOffice Calc, headless.
+if ! command -v soffice >/dev/null 2>&1; then
+  echo "services: installing LibreOffice Calc"
+  sudo_if_needed apt-get update -qq
+  sudo_if_needed env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libreoffice-calc-nogui >/dev/null
 fi
 
 if [ -n "${ACTIVITYLOG_TEST_POSTGRES_URL:-}" ]; then

@@ -12,6 +12,7 @@ from activitylog.export.csv import COLUMNS
 from activitylog.service import ActivityLog
 from tests.api.conftest import Tenant, new_tenant
 from tests.factories import ago, event
+from tests.formulas import formula_starts
 
 INJECTION = "=cmd|' /C calc'!A0"
 
@@ -53,6 +54,27 @@ def test_formula_injection_is_defused(http: httpx.Client, tenant: Tenant) -> Non
     assert row["User agent"] == "'@SUM(1+1)"
     for cell in row.values():
         assert not cell.startswith(("=", "+", "-", "@", "\t", "\r"))
+
+
+def test_no_cell_can_begin_a_formula_in_a_semicolon_or_tab_locale(http: httpx.Client, tenant: Tenant) -> None:
+    http.post(
+        "/v1/events",
+        json=event(
+            name="Sam;=1+2",
+            metadata={"before": " =1+1", "after": "a,=1+1"},
+            user_agent="Mozilla/5.0;=2+3",
+            request_id="req\t@SUM(1)",
+        ),
+        headers=tenant.headers(),
+    )
+    answer = http.get("/v1/events.csv", params={"type": "app_name_change"}, headers=tenant.headers())
+    assert formula_starts(answer.text) == []
+    [row] = rows(answer)
+    assert row["Teammate name"] == "Sam;'=1+2"
+    assert row["Activity"] == "Sam;'=1+2 changed the workspace name from  =1+1 to a,'=1+1."
+    assert row["Details"] == '{"before":" =1+1","after":"a,\'=1+1"}'
+    assert row["User agent"] == "Mozilla/5.0;'=2+3"
+    assert row["Request ID"] == "req\t'@SUM(1)"
 
 
 def test_the_download_is_logged_and_named(http: httpx.Client, api_log: ActivityLog) -> None:

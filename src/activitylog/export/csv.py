@@ -1,8 +1,13 @@
 """CSV export of entries: the same columns everywhere (page download, API, CLI), safe in a spreadsheet.
 
 Invariants:
-- a cell that a spreadsheet would run as a formula (it starts with =, +, -, @, a tab or a carriage return) is
-  prefixed with a single quote, as OWASP advises, so no event value can become a formula;
+- no event value can become a formula, whatever separator the spreadsheet splits on (`,` in most locales, `;`
+  where the decimal mark is a comma, tab): OWASP's rule, applied at every place a cell can begin. A value that
+  starts (after any spaces and quotes) with =, +, -, @, or starts with a tab or a line break, is prefixed with
+  a single quote. And a value where a formula character follows a separator (`,`, `;`, tab or line break,
+  then any spaces and quotes) gets a single quote before that character: a spreadsheet that splits on `;`
+  starts a new cell mid-value there, where our quoting cannot reach, so the first quote alone would not do
+  (`Sam;=1+2` becomes `Sam;'=1+2`). A guarded cell is always quoted;
 - cells are quoted as RFC 4180 says (when they hold a quote, comma or line break), so any reader agrees;
 - rows stream from keyset pages of raw rows: memory stays constant however many entries there are;
 - times are ISO 8601 with the workspace's UTC offset at that moment.
@@ -17,6 +22,7 @@ generate, so they never need quoting.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import UTC, datetime, timedelta
 from functools import cache, lru_cache
@@ -38,29 +44,46 @@ COLUMNS = (
     "Request ID",
     "Entry ID",
 )
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-_NEEDS_QUOTES = ('"', ",", "\n", "\r")
+# Where a spreadsheet may begin a cell inside a value: after a separator it splits on, or a line break; a
+# formula character there, after any spaces and quotes, gets a single quote in front.
+_INNER_FORMULA = re.compile(r'([,;\t\r\n][\s"]*)(?=[=+\-@])')
+_LEADING_FORMULA = re.compile(r'[\s"]*[=+\-@]|[\t\r\n]')
 
 #: A raw row: id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip,
 #: user_agent, metadata (JSON text), request_id, idempotency_key.
 Row = Sequence[Any]
 
 
+def _guarded(value: str) -> str | None:
+    """The value with a single quote at each place a spreadsheet could start a formula; None if it has none."""
+    first = value[0]
+    lead = (first in '=+-@"' or first.isspace()) and _LEADING_FORMULA.match(value) is not None
+    # Most values hold no separator (ids, names, addresses): a few scans in C, and no regular expression.
+    separated = "," in value or ";" in value or "\t" in value or "\n" in value or "\r" in value
+    if separated and _INNER_FORMULA.search(value) is not None:
+        inner = _INNER_FORMULA.sub(r"\1'", value)
+        return "'" + inner if lead else inner
+    return "'" + value if lead else None
+
+
 def safe(value: str | None) -> str:
-    """A cell value a spreadsheet shows as text, never runs."""
+    """A cell value a spreadsheet shows as text, never runs, whatever separator it splits on."""
     if not value:
         return ""
-    return "'" + value if value.startswith(_FORMULA_STARTS) else value
+    guarded = _guarded(value)
+    return value if guarded is None else guarded
 
 
 def cell(value: str | None) -> str:
-    """One CSV cell: guarded against formulas, quoted when it must be."""
+    """One CSV cell: guarded against formulas (and then quoted, as OWASP advises), quoted when it must be."""
     if not value:
         return ""
-    text = safe(value)
-    if any(mark in text for mark in _NEEDS_QUOTES):
-        return '"' + text.replace('"', '""') + '"'
-    return text
+    guarded = _guarded(value)
+    if guarded is not None:
+        return '"' + guarded.replace('"', '""') + '"'
+    if '"' in value or "," in value or "\n" in value or "\r" in value:  # RFC 4180
+        return '"' + value.replace('"', '""') + '"'
+    return value
 
 
 @lru_cache(maxsize=65_536)
