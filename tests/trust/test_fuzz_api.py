@@ -92,3 +92,15 @@ def test_what_the_fuzzing_found_stays_fixed(
 def test_an_empty_cursor_is_no_cursor(module_server: Running, fuzzed: Tenant) -> None:
     answer = httpx.get(f"{module_server.base_url}/v1/events", params={"cursor": ""}, headers=fuzzed.headers())
     assert answer.status_code == 200
+
+
+def test_an_entry_id_with_nul_is_a_404_for_a_proof_on_both_backends(module_server: Running, fuzzed: Tenant) -> None:
+    """Found by the fuzzing: PostgreSQL refuses to compare text holding NUL, and the proof route let it try."""
+    answer = httpx.get(
+        f"{module_server.base_url}/v1/integrity/proof",
+        params={"entry_id": "\u009b\U000ac3e3\x00"},
+        headers=fuzzed.headers(),
+        timeout=10,
+    )
+    assert answer.status_code == 404, answer.text
+    assert answer.json()["error"]["field"] == "entry_id"

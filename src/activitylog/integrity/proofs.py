@@ -40,8 +40,11 @@ def build(
     """The proof for positions `first` to `last` (by default: from the anchor to the latest checkpoint), or for
     the position of `entry_id`, widened to the checkpoints around them."""
     if entry_id is not None:
-        found = store.read(
-            "SELECT chain_seq FROM activities WHERE workspace_id = ? AND id = ?", (workspace_id, entry_id)
+        # No id holds NUL, and PostgreSQL refuses to even compare one: such an id is simply not in the chain.
+        found = (
+            store.read("SELECT chain_seq FROM activities WHERE workspace_id = ? AND id = ?", (workspace_id, entry_id))
+            if "\x00" not in entry_id
+            else []
         )
         if not found or found[0][0] is None:
             raise NotFound(f"no entry {entry_id!r} in this workspace's chain", field="entry_id")
