@@ -57,7 +57,7 @@ def start_server(database_url: str, log_path: Path, *extra_env: tuple[str, str])
     with log_path.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
     base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 20
+    deadline = time.monotonic() + 90  # generous: a loaded machine takes long to import and migrate
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the server exited: {log_path.read_text()}")
