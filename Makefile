@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test check lint types pytest bench services clean
+.PHONY: run test check lint types pytest bench bench-api services clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,11 @@ services:
 ## The benchmarks (not part of the test suite); SIZE=100000 for a quick run.
 bench: $(STAMP)
 	$(BIN)/python -m bench.sqlite_bench --size $(or $(SIZE),1000000)
+
+## The API over HTTP (SQLite; BENCH_DATABASE_URL=postgresql://... for PostgreSQL); ONLY=intercom for its page numbers alone.
+bench-api: $(STAMP)
+	$(BIN)/python -m bench.http_bench --size $(or $(SIZE),1000000) --only $(or $(ONLY),all) \
+		$(if $(BENCH_DATABASE_URL),--database-url $(BENCH_DATABASE_URL))
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,13 @@
      and p50/p99 latency. Target: 1,500 entries/s on a 2-core machine.
    - `GET /v1/events` first page (50) with each of a set of filters on the `--size` entries: p95 over all
      requests, next to the in-process `ActivityLog.query` time for the same filters. Target: p95 <= 15 ms.
+   - Intercom page numbers, `GET /admins/activity_logs?created_at_after=0&page=N` without a cursor: page 1,
+     page 100 and the last page (20 a page, Intercom's default), each next to the raw database doing the same
+     work (the SQL that finds where the page starts, then the page's SQL, on a plain sqlite3 or psycopg
+     connection). Target: p95 <= 15 ms each. Also shown, without a target: the middle page, a page past the
+     end, and page 100 of 250 a page.
+   With `--database-url postgresql://...` the server and the raw side run on that database instead (the
+   "Bench" workspace of an earlier run is reused); `--only intercom` measures the Intercom pages alone.
 
 The load generator is a small asyncio HTTP/1.1 client with pre-serialised requests, so the figures measure
 the server rather than a client library; it shares the machine's two cores with the server all the same.
@@ -38,10 +45,12 @@ from typing import Any
 import httpx
 
 from activitylog import tokens
+from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
+from activitylog.storage.sql import KEY_COLUMNS, select_page
 from bench.data import events
 
 LOAD_BATCH = 1000
@@ -302,6 +311,119 @@ def pages(log: ActivityLog, workspace_id: str, token: str, port: int, repeats: i
     return figure, rows
 
 
+# --- Intercom page numbers ------------------------------------------------------------------------------------
+
+INTERCOM_PER_PAGE = 20  # Intercom's default
+
+
+class RawDatabase:
+    """The database without the library: what a page number costs in SQL alone, on a plain connection."""
+
+    def __init__(self, database_url: str) -> None:
+        self.postgres = database_url.startswith("postgres")
+        if self.postgres:
+            import psycopg
+
+            from activitylog.storage.postgres.store import conninfo
+
+            self.connection: Any = psycopg.connect(conninfo(database_url), autocommit=True)
+        else:
+            from activitylog.storage.migrate import sqlite_path
+            from bench.sqlite_bench import raw_connection
+
+            self.connection = raw_connection(str(sqlite_path(database_url)))  # with the store's pragmas
+
+    def rows(self, sql: str, params: Sequence[Any]) -> list[Any]:
+        rows: list[Any] = self.connection.execute(sql.replace("?", "%s") if self.postgres else sql, params).fetchall()
+        return rows
+
+    def page(self, workspace_id: str, where: ActivityFilter, skip: int, total: int, per_page: int) -> list[Any]:
+        """The page `skip` entries deep: the key before it (from the nearer end), then the page after that key."""
+        after = None
+        if skip:
+            from_oldest = total - skip < skip - 1
+            seek = select_page(
+                workspace_id,
+                where,
+                limit=1,
+                offset=total - skip if from_oldest else skip - 1,
+                oldest_first=from_oldest,
+                columns=KEY_COLUMNS,
+                many_prefix="" if self.postgres else "+",
+            )
+            (key,) = self.rows(seek.sql, seek.params)
+            after = Cursor(key[1], key[0])
+        select = select_page(
+            workspace_id, where, limit=per_page + 1, after=after, many_prefix="" if self.postgres else "+"
+        )
+        return self.rows(select.sql, select.params)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def intercom_pages(
+    log: ActivityLog, workspace: Workspace, token: str, port: int, repeats: int, database_url: str
+) -> tuple[list[Figure], list[str]]:
+    where = ActivityFilter.parse(since="0")
+    clamped = where.clamp(log.earliest_us(workspace))
+    total = log.count(workspace, where)
+    raw = RawDatabase(database_url)
+    figures, rows = [], []
+    last = -(-total // INTERCOM_PER_PAGE)
+    cases = [
+        ("page 1", 1, INTERCOM_PER_PAGE, True),
+        ("page 100", 100, INTERCOM_PER_PAGE, True),
+        (f"the last page ({last:,})", last, INTERCOM_PER_PAGE, True),
+        (f"the middle page ({last // 2:,})", last // 2, INTERCOM_PER_PAGE, False),
+        (f"past the end ({last + 1:,})", last + 1, INTERCOM_PER_PAGE, False),
+        ("page 99,999,999", 99_999_999, INTERCOM_PER_PAGE, False),
+        ("page 100, 250 a page", 100, 250, False),
+    ]
+    try:
+        for name, number, per_page, targeted in cases:
+            path = f"/admins/activity_logs?created_at_after=0&page={number}&per_page={per_page}"
+            with httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=60) as client:
+                body = client.get(path, headers={"Authorization": f"Bearer {token}"}).json()
+            skip = (number - 1) * per_page
+            expected = max(0, min(per_page, total - skip))
+            if len(body["activity_logs"]) != expected or (body["pages"]["next"] is None) != (skip + per_page >= total):
+                raise SystemExit(f"{path}: {len(body['activity_logs'])} entries, next {body['pages']['next']!r}")
+            request = request_bytes("GET", path, token)
+            go(port, [request] * 20, 1, 200)  # warm: the thread pool, the page cache, the count
+            run = go(port, [request] * repeats, 1, 200)
+            if run.failures:
+                raise SystemExit(f"{path} failed: {run.failures[:3]}")
+            local = []
+            for _ in range(repeats if skip < total else 0):
+                start = time.perf_counter()
+                raw.page(workspace.id, clamped, skip, total, per_page)
+                local.append(time.perf_counter() - start)
+            p50, p95 = percentile(run.latencies, 50) * 1000, percentile(run.latencies, 95) * 1000
+            raw_p95 = percentile(local, 95) * 1000 if local else 0.0
+            ratio = f"{p95 / raw_p95:.2f}x" if local else ""
+            reference = f"p95 {raw_p95:.2f} ms raw SQL" if local else "no SQL: past the count"
+            rows.append(
+                f"  {name:<32} http p50 {p50:6.1f} ms  p95 {p95:6.1f} ms  p99 "
+                f"{percentile(run.latencies, 99) * 1000:6.1f} ms   raw p50 {percentile(local, 50) * 1000:6.2f} ms"
+                f"  p95 {raw_p95:6.2f} ms"
+            )
+            if targeted:
+                figures.append(
+                    Figure(
+                        f"Intercom {name}, {per_page} a page",
+                        f"p95 {p95:.1f} ms (p50 {p50:.1f})",
+                        reference,
+                        ratio,
+                        f"p95 <= {TARGET_P95_MS:.0f} ms",
+                        p95 <= TARGET_P95_MS,
+                    )
+                )
+    finally:
+        raw.close()
+    return figures, rows
+
+
 def percentile(values: Iterable[float], pct: float) -> float:
     ordered = sorted(values)
     if not ordered:
@@ -320,9 +442,10 @@ def table(figures: Sequence[Figure]) -> str:
     return "\n".join(lines)
 
 
-def prepare_database(folder: Path, size: int) -> tuple[str, ActivityLog, Workspace]:
-    """The database with `size` bench entries: made now, or found in `folder` from an earlier run."""
-    database_url = f"sqlite:///{folder / 'bench.db'}"
+def prepare_database(folder: Path, size: int, database_url: str | None = None) -> tuple[str, ActivityLog, Workspace]:
+    """The database with `size` bench entries: made now, or found in `folder` (or at `database_url`) from an
+    earlier run."""
+    database_url = database_url or f"sqlite:///{folder / 'bench.db'}"
     store = open_store(database_url)
     log = ActivityLog(store)
     for workspace in store.list_workspaces():
@@ -343,11 +466,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--singles", type=int, default=20_000, help="single-entry POSTs")
     parser.add_argument("--repeats", type=int, default=200, help="requests per filter (page figure)")
     parser.add_argument("--dir", type=Path, help="keep the database here and reuse it next time (default: temporary)")
+    parser.add_argument("--database-url", help="measure on this database instead (PostgreSQL, say)")
+    parser.add_argument("--only", choices=["all", "intercom"], default="all", help="the Intercom pages alone")
     args = parser.parse_args(argv)
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="activitylog-http-bench-"))
     folder.mkdir(parents=True, exist_ok=True)
-    database_url, log, workspace = prepare_database(folder, args.size)
+    database_url, log, workspace = prepare_database(folder, args.size, args.database_url)
     reader = tokens.create_token(log, workspace.id, name="bench reader", scopes="read").secret
     # Writes go to a workspace of their own, so the page figure always reads the same `--size` entries.
     ingest_ws = log.store.create_workspace(Workspace(f"ws_ingest_{uuid.uuid4().hex[:8]}", "Ingest"))
@@ -356,22 +481,32 @@ def main(argv: Sequence[str] | None = None) -> int:
     port = free_port()
     server = start_server(database_url, port, folder / "server.log")
     try:
-        figures = []
-        print("measuring batch ingest ...", file=sys.stderr)
-        figures.append(ingest(log, writer, port, rounds=5, per_round=args.ingest // 5))
-        print("measuring single-entry POSTs ...", file=sys.stderr)
-        figures.append(singles(writer, port, args.singles + 500))
-        print("measuring GET /v1/events ...", file=sys.stderr)
-        page, rows = pages(log, workspace.id, reader, port, args.repeats)
-        figures.append(page)
+        figures: list[Figure] = []
+        rows: list[str] = []
+        if args.only == "all":
+            print("measuring batch ingest ...", file=sys.stderr)
+            figures.append(ingest(log, writer, port, rounds=5, per_round=args.ingest // 5))
+            print("measuring single-entry POSTs ...", file=sys.stderr)
+            figures.append(singles(writer, port, args.singles + 500))
+            print("measuring GET /v1/events ...", file=sys.stderr)
+            page, rows = pages(log, workspace.id, reader, port, args.repeats)
+            figures.append(page)
+        print("measuring Intercom page numbers ...", file=sys.stderr)
+        numbered, intercom_rows = intercom_pages(log, workspace, reader, port, args.repeats, database_url)
+        figures += numbered
     finally:
         server.terminate()
         server.wait(timeout=10)
         log.store.close()
-    print(f"\nHTTP benchmarks on {args.size:,} entries ({os.cpu_count()} cores, SQLite, one server process)\n")
+    backend = "PostgreSQL" if database_url.startswith("postgres") else "SQLite"
+    total = f"{args.size:,} entries or more" if args.database_url else f"{args.size:,} entries"
+    print(f"\nHTTP benchmarks on {total} ({os.cpu_count()} cores, {backend}, one server process)\n")
     print(table(figures))
-    print("\nGET /v1/events by filter:")
-    print("\n".join(rows))
+    if rows:
+        print("\nGET /v1/events by filter:")
+        print("\n".join(rows))
+    print("\nGET /admins/activity_logs?created_at_after=0&page=N, no cursor:")
+    print("\n".join(intercom_rows))
     return 0 if all(f.passed for f in figures) else 1
 
 

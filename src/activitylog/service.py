@@ -196,6 +196,29 @@ class ActivityLog:
         after = Cursor.decode(cursor) if isinstance(cursor, str) else cursor
         return self.store.query(workspace.id, where.clamp(self.earliest_us(workspace)), limit=limit, after=after)
 
+    def seek(
+        self, workspace_id: str | Workspace, where: ActivityFilter, skip: int, *, total: int | None = None
+    ) -> Cursor | None:
+        """The cursor after the first `skip` (at least 1) matching entries, newest first: where a page that
+        starts `skip` entries deep starts (with exactly `skip` matches, the last: nothing follows it). None
+        when fewer than `skip` match.
+
+        One query that steps over index entries inside the database, from the newest end; given `total` (the
+        number of matches, as `count` answers), from whichever end is nearer, so the last page costs what the
+        first does. A `total` that has gone stale only moves a page found from the oldest end by the entries
+        recorded since; past the end of what is there, the newest end is asked instead.
+        """
+        if skip < 1:
+            raise ValueError("skip at least one entry: the first page needs no cursor")  # a bug, never input
+        workspace = self.workspace(workspace_id)
+        clamped = where.clamp(self.earliest_us(workspace))
+        # The entry before the page is `skip - 1` from the newest, or `total - skip` from the oldest.
+        if total is not None and skip < total and total - skip < skip - 1:
+            found = self.store.key_at(workspace.id, clamped, total - skip, oldest_first=True)
+            if found is not None:
+                return found
+        return self.store.key_at(workspace.id, clamped, skip - 1)
+
     def iter_entries(self, workspace_id: str | Workspace, where: ActivityFilter) -> Iterator[Entry]:
         workspace = self.workspace(workspace_id)
         return self.store.iter_entries(workspace.id, where.clamp(self.earliest_us(workspace)))

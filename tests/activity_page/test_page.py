@@ -20,6 +20,7 @@ import pytest
 
 from activitylog import tokens
 from activitylog.accounts.permissions import PERMISSIONS, SETTINGS
+from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
@@ -278,11 +279,11 @@ def test_bad_filters_are_a_4xx_naming_the_parameter(admin: Visitor, path: str, q
 
 
 @pytest.mark.parametrize("path", ["", "/entries"])
-def test_a_bad_cursor_is_a_400(admin: Visitor, path: str) -> None:
-    for cursor in ("nonsense!", "Zm9v", "a" * 500):
+def test_a_bad_cursor_is_a_422_like_a_bad_filter(admin: Visitor, path: str) -> None:
+    for cursor in ("nonsense!", "Zm9v", "a" * 500, Cursor(10**22, "abc").encode(), "Zm9v&cursor=Zm9v"):
         answer = admin.get(f"{path}?cursor={cursor}")
-        assert answer.status_code == 400, answer.text[:300]
-        assert "cursor" in answer.text
+        assert answer.status_code == 422, answer.text[:300]
+        assert "<strong>cursor</strong>" in answer.text or "cursor: " in answer.text
 
 
 def test_garbage_never_breaks_the_page(admin: Visitor) -> None:

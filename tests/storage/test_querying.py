@@ -134,3 +134,66 @@ def test_workspaces_never_see_each_other(log, store, ws, seeded) -> None:
     assert len(list(log.iter_entries(other.id, ActivityFilter()))) == 1
     with pytest.raises(Exception, match="no entry"):
         log.get_entry(other.id, seeded[0])
+
+
+@pytest.fixture
+def ties(log: ActivityLog, ws: Workspace) -> list[str]:
+    """53 entries, newest first, many sharing a timestamp, of three types (the union plan) and two teammates."""
+    types = ["app_name_change", "admin_login_success", "role_creation"]
+    batch = [
+        event(types[i % 3], actor_id=f"tm{i % 2}", name=f"Teammate {i % 2}", occurred_at=at(i // 4)) for i in range(53)
+    ]
+    log.record_many(ws.id, batch)
+    return [e.id for e in log.iter_entries(ws.id, ActivityFilter())]
+
+
+def walked(log: ActivityLog, ws: Workspace, where: ActivityFilter, per_page: int) -> list[list[str]]:
+    """Every page, by following cursors from the top."""
+    pages, cursor = [], None
+    while True:
+        page = log.query(ws.id, where, limit=per_page, cursor=cursor)
+        pages.append([e.id for e in page.entries])
+        if page.next_cursor is None:
+            return pages
+        cursor = page.next_cursor
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [{}, {"types": ["role_creation", "app_name_change"]}, {"teammates": ["tm1"]}, {"since": at(3), "until": at(11)}],
+)
+@pytest.mark.parametrize("per_page", [1, 4, 7, 20])
+def test_seek_finds_each_page_where_walking_the_pages_does(log, ws, ties, filters, per_page) -> None:
+    where = ActivityFilter.parse(**filters)
+    pages = walked(log, ws, where, per_page)
+    total = log.count(ws.id, where)
+    assert sum(map(len, pages)) == total
+    for number in range(2, len(pages) + 1):
+        skip = (number - 1) * per_page
+        for given in (None, total):  # from the newest end; from whichever end is nearer
+            found = log.query(ws.id, where, limit=per_page, cursor=log.seek(ws.id, where, skip, total=given))
+            assert [e.id for e in found.entries] == pages[number - 1], (number, given)
+            assert (found.next_cursor is None) == (number == len(pages))
+
+
+@pytest.mark.parametrize("filters", [{}, {"types": ["role_creation", "app_name_change"]}])
+def test_seek_from_either_end_and_with_a_stale_total(log, ws, ties, filters) -> None:
+    """Exact with the true total; a stale one moves a position found from the oldest end by the difference
+    (and one past what is there is looked for from the newest end instead)."""
+    where = ActivityFilter.parse(**filters)
+    keys = [Cursor(e.occurred_us, e.id) for e in log.iter_entries(ws.id, where)]
+    total = len(keys)
+    for skip in range(1, total + 1):
+        assert log.seek(ws.id, where, skip) == keys[skip - 1]
+        assert log.seek(ws.id, where, skip, total=total) == keys[skip - 1]
+        for stale in (total - 2, total + 3):
+            from_oldest = skip < stale and stale - skip < skip - 1 and stale - skip < total
+            expected = skip - 1 + (total - stale) if from_oldest else skip - 1
+            assert log.seek(ws.id, where, skip, total=stale) == keys[expected], (skip, stale)
+    assert log.seek(ws.id, where, total + 1) is None
+    assert log.seek(ws.id, where, total + 1, total=total) is None
+
+
+def test_seek_needs_something_to_skip(log, ws) -> None:
+    with pytest.raises(ValueError, match="skip"):
+        log.seek(ws.id, ActivityFilter(), 0)

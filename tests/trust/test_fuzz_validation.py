@@ -18,7 +18,7 @@ from activitylog.api.events import _filename
 from activitylog.api.filters import parse_filter
 from activitylog.api.intercom import _filter, _paging
 from activitylog.catalog import REGISTRY
-from activitylog.domain.cursor import Cursor
+from activitylog.domain.cursor import MAX_US, Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.validation import Prepared, prepare_batch
 from activitylog.errors import BadRequest, InvalidInput
@@ -28,6 +28,7 @@ from activitylog.storage.base import Workspace
 from activitylog.timeutil import now_us
 from tests import factories
 from tests.factories import event
+from tests.opaque import cursor_tokens
 
 NOW = now_us()
 FIELDS = ["type", "actor", "occurred_at", "ip", "user_agent", "metadata", "request_id", "idempotency_key"]
@@ -154,12 +155,18 @@ def test_intercom_parameters_are_parsed_or_refused(
 
 
 @FAST
-@given(st.text(max_size=80) | st.binary(max_size=60).map(lambda raw: Cursor(1, "x").encode() + raw.hex()))
+@given(
+    st.text(max_size=80) | st.binary(max_size=60).map(lambda raw: Cursor(1, "x").encode() + raw.hex()) | cursor_tokens
+)
 def test_any_cursor_decodes_or_is_a_400_naming_it(text: str) -> None:
     try:
-        Cursor.decode(text)
+        cursor = Cursor.decode(text)
     except BadRequest as problem:
         assert problem.field == "cursor"
+        return
+    # What a database column, a date and the next cursor can all hold.
+    assert 0 <= cursor.occurred_us <= MAX_US < 2**63
+    assert Cursor.decode(cursor.encode()) == cursor
 
 
 # --- Against the stores: nothing partial, and accepted filters query ---------------------------------------

@@ -7,8 +7,12 @@ Decisions where Intercom's documents are silent (each pinned by a test):
   API token's id, or `"system"`;
 - paging is by `page` / `per_page`, newest first by (time, id). `pages.next` is the absolute URL of the next
   page and also carries `starting_after`, a keyset cursor, so following `next` costs one index range however
-  deep the page; a `page` asked for without the cursor is found by walking keyset pages from the top;
-- `total_pages` comes from a count kept for ten seconds, so it may lag new entries by that much.
+  deep the page. A `page` asked for without the cursor is placed by the count: past the last page it is an
+  empty `activity_logs` with `next` null at once; otherwise one query steps over the entries before it
+  inside the database, from the newest end or, nearer the last page, from the oldest (`ActivityLog.seek`),
+  so page 1 and the last page cost the same and only the middle of a long log costs more;
+- `total_pages` comes from a count kept for ten seconds, so it may lag new entries by that much, and so may
+  where a page number lands near the end or past it.
 """
 
 from __future__ import annotations
@@ -38,7 +42,8 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest
-from activitylog.service import MAX_PAGE, ActivityLog
+from activitylog.service import ActivityLog
+from activitylog.storage.base import Workspace
 
 router = APIRouter(prefix="/admins", tags=["intercom-compatible"])
 
@@ -125,19 +130,6 @@ def render(entry: Entry) -> dict[str, Any]:
     }
 
 
-def _seek(log: ActivityLog, workspace_id: str, where: ActivityFilter, skip: int) -> Cursor | bool | None:
-    """The cursor after the first `skip` entries; False when there are not that many."""
-    cursor: Cursor | None = None
-    while skip > 0:
-        size = min(MAX_PAGE, skip)
-        page = log.query(workspace_id, where, limit=size, cursor=cursor)
-        if len(page.entries) < size:
-            return False
-        cursor = Cursor(page.entries[-1].occurred_us, page.entries[-1].id)
-        skip -= size
-    return cursor
-
-
 class _Totals:
     """Match counts for `total_pages`, kept a few seconds: a client paging through a million entries asks the
     same count thousands of times, and counting them takes tens of milliseconds each time."""
@@ -148,13 +140,13 @@ class _Totals:
         self._counts: dict[tuple[str, ActivityFilter], tuple[float, int]] = {}
         self._lock = threading.Lock()
 
-    def count(self, log: ActivityLog, workspace_id: str, where: ActivityFilter) -> int:
-        key = (workspace_id, where)
+    def count(self, log: ActivityLog, workspace: Workspace, where: ActivityFilter) -> int:
+        key = (workspace.id, where)
         with self._lock:
             hit = self._counts.get(key)
         if hit is not None and hit[0] > time.monotonic():
             return hit[1]
-        total = log.count(workspace_id, where)
+        total = log.count(workspace, where)
         with self._lock:
             if len(self._counts) >= self.MAX_SIZE:
                 self._counts.clear()
@@ -167,16 +159,18 @@ _TOTALS = _Totals()
 
 def _list(log: ActivityLog, tenant: Tenant, where: ActivityFilter, paging: Paging) -> tuple[list[Entry], int, Any]:
     """The page's entries, the total number of pages, and the cursor after the page (None on the last)."""
-    workspace_id = tenant.workspace.id
-    total = _TOTALS.count(log, workspace_id, where)
+    workspace = tenant.workspace
+    total = _TOTALS.count(log, workspace, where)
+    total_pages = math.ceil(total / paging.per_page)
     start = paging.starting_after
     if start is None and paging.page > 1:
-        found = _seek(log, workspace_id, where, (paging.page - 1) * paging.per_page)
-        if found is False:
-            return [], math.ceil(total / paging.per_page), None
-        start = found if isinstance(found, Cursor) else None
-    page = log.query(workspace_id, where, limit=paging.per_page, cursor=start)
-    return page.entries, math.ceil(total / paging.per_page), page.next_cursor
+        skip = (paging.page - 1) * paging.per_page
+        # Past the last page: nothing to look for (and a skip past 64 bits never reaches the database).
+        start = log.seek(workspace, where, skip, total=total) if skip < total else None
+        if start is None:
+            return [], total_pages, None
+    page = log.query(workspace, where, limit=paging.per_page, cursor=start)
+    return page.entries, total_pages, page.next_cursor
 
 
 def _answer(request: Request, tenant: Tenant, where: ActivityFilter, paging: Paging) -> Response:

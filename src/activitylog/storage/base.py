@@ -169,6 +169,13 @@ class Store(Protocol):
         starting after the `after` cursor; with `keys_only`, rows of just (id, occurred_us)."""
         ...
 
+    def key_at(
+        self, workspace_id: str, where: ActivityFilter, offset: int, *, oldest_first: bool = False
+    ) -> Cursor | None:
+        """The (time, id) of the match `offset` places from the newest (from the oldest with `oldest_first`),
+        None when fewer match: one index range stepped over in the database, no row read, nothing walked here."""
+        ...
+
     def get_entry(self, workspace_id: str, entry_id: str) -> Entry | None: ...
     def count(self, workspace_id: str, where: ActivityFilter) -> int: ...
     def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:

@@ -29,6 +29,7 @@ INSERT_COLUMNS = ", ".join(ROW_FIELDS)
 #: What locating a position in the log needs: covered by the indexes, so no table row is read.
 KEY_COLUMNS = "id, occurred_us"
 ORDER = "ORDER BY occurred_us DESC, id DESC"
+OLDEST_FIRST = "ORDER BY occurred_us, id"
 MAX_UNION = 24  # beyond this many values, scanning the timeline beats merging per-value ranges
 
 
@@ -107,13 +108,22 @@ def select_page(
     many_prefix: str = "+",
     ip_literal: Callable[[bytes], str] | None = None,
     ip_prefix: str = "",
+    offset: int = 0,
+    oldest_first: bool = False,
 ) -> Select:
-    """The SQL for one page of entries, newest first.
+    """The SQL for one page of entries, newest first (oldest first with `oldest_first`, never with `after`).
 
     `many_prefix` goes before `column IN (...)` (SQLite's `+` keeps the timeline index); `ip_literal`, when
     given, writes the IP range into the SQL as literals (PostgreSQL, whose cached plans would not see it);
     `ip_prefix` goes before `ip_key` (SQLite's `+` keeps a wide range off the IP index, see SQLiteStore).
+    `offset` skips that many matches first, inside the database: with `columns=KEY_COLUMNS` each one skipped
+    is one index entry stepped over, no table row read (how a page number finds where its page starts).
     """
+    if oldest_first and after is not None:
+        raise ValueError("a keyset cursor pages newest first")  # a bug, never user input
+    order = OLDEST_FIRST if oldest_first else ORDER
+    window = "LIMIT ? OFFSET ?" if offset else "LIMIT ?"
+    window_params: list[object] = [limit, offset] if offset else [limit]
     union_column: str | None = None
     union_values: tuple[str, ...] = ()
     candidates = [(c, v) for c, v in (("type", where.types), ("actor_id", where.teammates)) if len(v) > 1]
@@ -125,8 +135,8 @@ def select_page(
         clauses, params = _conditions(
             workspace_id, where, after, skip=None, many_prefix=many_prefix, ip_literal=ip_literal, ip_prefix=ip_prefix
         )
-        sql = f"SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} {ORDER} LIMIT ?"
-        return Select(sql, [*params, limit])
+        sql = f"SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} {order} {window}"
+        return Select(sql, [*params, *window_params])
     branches = []
     all_params: list[object] = []
     for value in union_values:
@@ -141,11 +151,11 @@ def select_page(
         )
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} "
-            f"AND {union_column} = ? {ORDER} LIMIT ?) AS branch"  # PostgreSQL before 16 needs the alias
+            f"AND {union_column} = ? {order} LIMIT ?) AS branch"  # PostgreSQL before 16 needs the alias
         )
-        all_params.extend((*params, value, limit))
-    sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS page {ORDER} LIMIT ?"
-    return Select(sql, [*all_params, limit])
+        all_params.extend((*params, value, limit + offset))
+    sql = f"SELECT * FROM ({' UNION ALL '.join(branches)}) AS page {order} {window}"
+    return Select(sql, [*all_params, *window_params])
 
 
 def select_count(

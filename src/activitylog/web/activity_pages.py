@@ -54,10 +54,14 @@ def _allowed(signed_in: Viewer) -> None:
 
 
 def _cursor(request: Request) -> Cursor | None:
+    """The URL's cursor; one that this service did not issue is refused like a bad filter (422, naming it)."""
     values = request.query_params.getlist("cursor")
     if len(values) > 1:
-        raise BadRequest.single("cursor", "give one value, not several")
-    return Cursor.decode(values[0]) if values and values[0] else None
+        raise InvalidInput.single("cursor", "give one value, not several")
+    try:
+        return Cursor.decode(values[0]) if values and values[0] else None
+    except BadRequest as problem:
+        raise InvalidInput(problem.errors) from None
 
 
 def _today(request: Request, signed_in: Viewer) -> date:

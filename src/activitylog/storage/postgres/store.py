@@ -390,6 +390,23 @@ class PostgresStore:
         last = entries[-1] if entries else None
         return Page(entries, Cursor(last.occurred_us, last.id) if len(rows) > limit and last else None)
 
+    def key_at(
+        self, workspace_id: str, where: ActivityFilter, offset: int, *, oldest_first: bool = False
+    ) -> Cursor | None:
+        select = select_page(
+            workspace_id,
+            where,
+            limit=1,
+            offset=offset,
+            oldest_first=oldest_first,
+            columns=KEY_COLUMNS,
+            many_prefix="",
+            ip_literal=bytea_literal,
+        )
+        with self._connection() as connection:
+            row = connection.execute(_pg(select.sql), select.params).fetchone()
+        return Cursor(row[1], row[0]) if row else None
+
     def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]:
         after: Cursor | None = None
         while True:

@@ -464,6 +464,22 @@ class SQLiteStore:
         last = entries[-1] if entries else None
         return Page(entries, Cursor(last.occurred_us, last.id) if more and last else None)
 
+    def key_at(
+        self, workspace_id: str, where: ActivityFilter, offset: int, *, oldest_first: bool = False
+    ) -> Cursor | None:
+        ip_prefix = self._ip_prefix(workspace_id, where)
+        select = select_page(
+            workspace_id,
+            where,
+            limit=1,
+            offset=offset,
+            oldest_first=oldest_first,
+            columns=KEY_COLUMNS,
+            ip_prefix=ip_prefix,
+        )
+        row = self._reader().execute(select.sql, select.params).fetchone()
+        return Cursor(row[1], row[0]) if row else None
+
     def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]:
         after: Cursor | None = None
         while True:
