@@ -275,7 +275,20 @@ def test_every_value_from_an_event_is_text(admin: Visitor, page_server: PageServ
 def test_bad_filters_are_a_4xx_naming_the_parameter(admin: Visitor, path: str, query: str, field: str) -> None:
     answer = admin.get(f"{path}?{query}")
     assert answer.status_code == 422
-    assert f"<strong>{field}</strong>" in answer.text or f"{field}: " in answer.text
+    named = f"<strong>{field}</strong>" in answer.text or f"{field}: " in answer.text
+    assert named or f'id="{field}-error"' in answer.text  # the IP's reason shows at its field
+
+
+def test_a_bad_ip_keeps_what_was_typed_and_says_so_once_next_to_the_field(admin: Visitor) -> None:
+    """Issue 17 bug 4: `10.0.0.300` emptied the field and the reason showed twice (banner and card)."""
+    answer = admin.get("?ip=10.0.0.300&type=role_creation&range=30d")
+    assert answer.status_code == 422
+    assert 'value="10.0.0.300"' in answer.text
+    assert 'aria-invalid="true" aria-describedby="ip-error"' in answer.text
+    assert answer.text.count("is not an IP address or CIDR block") == 1
+    assert 'value="role_creation" checked' in answer.text  # the good filters stay chosen too
+    assert 'class="alert"' not in answer.text
+    assert 'class="chips"' not in answer.text  # nothing was applied, so no chip says it was
 
 
 @pytest.mark.parametrize("path", ["", "/entries"])

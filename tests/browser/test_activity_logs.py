@@ -332,3 +332,23 @@ def test_readable_on_a_phone(chromium: Any, signed_in_state: str, site: Site) ->
         assert box["width"] > 300  # full width, easy to hit
     context.close()
     assert tab.errors == []
+
+
+def test_a_mistyped_ip_stays_in_its_field_with_one_reason_beside_it(tab: Tab, site: Site) -> None:
+    """Issue 17 bug 4: applying `10.0.0.300` emptied the field and showed the reason twice."""
+    tab.expect_errors = True  # the refused filter answers 422, as it should
+    page = tab.page
+    page.goto(site.page)
+    page.fill("#ip", "10.0.0.300")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"ip=10\.0\.0\.300"))
+
+    field = page.locator("#ip")
+    assert field.input_value() == "10.0.0.300"
+    assert field.get_attribute("aria-invalid") == "true"
+    assert page.locator("#ip-error").inner_text() == "'10.0.0.300' is not an IP address or CIDR block"
+    assert page.locator("main").inner_text().count("is not an IP address or CIDR block") == 1
+    field.fill("10.0.0.30")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url(re.compile(r"ip=10\.0\.0\.30(&|$)"))
+    assert page.locator("#ip-error").count() == 0

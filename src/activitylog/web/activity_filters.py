@@ -95,6 +95,21 @@ class PageFilter:
             chosen = ""  # a custom range with no day is all time
         return cls(tuple(types), tuple(teammates), chosen, start, end, ip_range.text if ip_range else "", ip_range)
 
+    @classmethod
+    def typed(cls, params: QueryParams, refused: InvalidInput) -> PageFilter:
+        """What the admin asked for, to show the form again after `refused`: every parameter that was fine, and
+        the IP address as typed (so a typo can be corrected, not retyped). Not a filter to apply."""
+        bad = {problem.field for problem in refused.errors}
+        kept = [(k, v) for k, v in params.multi_items() if k in PARAMETERS and k not in bad]
+        try:
+            shown = cls.parse(QueryParams(kept))
+        except InvalidInput:
+            shown = cls()
+        if "ip" not in bad:
+            return shown
+        typed_ip = next((v.strip() for k, v in params.multi_items() if k == "ip" and v.strip()), "")
+        return replace(shown, ip=typed_ip[:100], _ip_range=None)
+
     # Meaning ---------------------------------------------------------------------------------------------
 
     def days(self, today: date) -> tuple[date | None, date | None]:

@@ -131,8 +131,10 @@ def _page(request: Request, signed_in: Viewer) -> Response:
         current = PageFilter.parse(request.query_params)
         cursor = _cursor(request)
     except InvalidInput as problem:
-        # The page still opens, with the reason and no filter applied; the status says it was refused.
-        return _render(request, signed_in, PageFilter(), teammates, today, error=problem, status=problem.status)
+        # The page still opens, with the reason next to each field and no filter applied (the form keeps what
+        # was typed); the status says it was refused.
+        shown = PageFilter.typed(request.query_params, problem)
+        return _render(request, signed_in, shown, teammates, today, error=problem, status=problem.status)
     where = current.activity_filter(signed_in.workspace.timezone, today)
     batch = _batch(request, signed_in, current, where, cursor, today)
     return _render(request, signed_in, current, teammates, today, batch=batch, older=cursor is not None)
@@ -161,8 +163,10 @@ def _render(
         current=PATH,
         status=status,
         error=error,
+        error_inline=error is not None,  # each problem shows at its field or in the card, not in the banner too
+        field_errors={problem.field: problem.message for problem in error.errors} if error else {},
         filter=current,
-        chips=chips(current, by_id, today),
+        chips=chips(current, by_id, today) if error is None else [],
         catalog=_catalog(),
         chosen_types=set(current.types),
         type_summary=_type_summary(current),
