@@ -14,7 +14,9 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.responses import HTMLResponse
 from pydantic.json_schema import models_json_schema
 
 from activitylog import __version__
@@ -55,6 +57,9 @@ _REQUEST_ID_HEADER = {
         "schema": {"type": "string"},
     }
 }
+
+
+SWAGGER_UI = "5.35.0"  # the vendored swagger-ui-dist in web/static
 
 
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
@@ -115,7 +120,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         version=__version__,
         description=DESCRIPTION,
         lifespan=lifespan,
-        docs_url="/docs",
+        docs_url=None,  # served below, from the package: FastAPI's default loads Swagger UI from a CDN
         redoc_url=None,
         openapi_url="/openapi.json",
     )
@@ -128,6 +133,19 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     for router in (events.router, integrity.router, intercom.router, health.router, metrics.router):
         app.include_router(router)
     pages.install(app)
+
+    @app.get("/docs", include_in_schema=False)
+    async def docs() -> HTMLResponse:
+        """Interactive API docs that work offline: Swagger UI vendored from the npm registry (`swagger-ui-dist`
+        5.35.0, Apache-2.0) into web/static, like htmx."""
+        return get_swagger_ui_html(
+            openapi_url="/openapi.json",
+            title="activitylog API",
+            swagger_js_url=f"/static/swagger-ui-{SWAGGER_UI}-bundle.js",
+            swagger_css_url=f"/static/swagger-ui-{SWAGGER_UI}.css",
+            swagger_favicon_url="/static/swagger-ui-favicon-32x32.png",
+        )
+
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 
