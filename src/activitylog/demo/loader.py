@@ -10,20 +10,24 @@ Invariants:
 
 from __future__ import annotations
 
+import hashlib
 import random
+import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
+from activitylog.accounts.team import INVITE_DAYS
 from activitylog.demo.access import seed_roles
 from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
-from activitylog.demo.people import ADMIN, teammates
+from activitylog.demo.people import ADMIN, CAST, role_id, teammates
+from activitylog.demo.scene import Draft
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import Conflict
-from activitylog.ids import entry_id
+from activitylog.ids import entry_id, prefixed_id
 from activitylog.service import ActivityLog
-from activitylog.storage.base import DEFAULT_RETENTION_DAYS, Teammate, Workspace
+from activitylog.storage.base import DEFAULT_RETENTION_DAYS, Store, Teammate, Workspace
 from activitylog.timeutil import DAY_US, iso
 
 WORKSPACE_ID = "ws_acme"
@@ -91,9 +95,11 @@ def create_demo(
     generated = perf_counter()
 
     store.create_workspace(workspace)
-    directory = teammates(WORKSPACE_ID)
+    # Someone invited who has not joined is an invitation, as the console makes one, not a teammate yet.
+    directory = [t for t in teammates(WORKSPACE_ID) if t.status != "invited"]
     seed_roles(store, WORKSPACE_ID, workspace.created_us)
     store.upsert_teammates(directory)
+    _pending_invitations(store, drafts)
     ids = random.Random(f"activitylog-demo-ids:{seed}")  # noqa: S311 - reproducible ids are the point
 
     def id_for(occurred_us: int) -> str:
@@ -123,6 +129,27 @@ def create_demo(
         record_seconds=recorded - generated,
         analyze_seconds=analyzed - recorded,
     )
+
+
+def _pending_invitations(store: Store, drafts: list[Draft]) -> None:
+    """An invitation for each invited person of the cast, as the story's last `admin_invite_creation` for their
+    email made it (by, when, which role): so Settings > Teammates can change or cancel it. Its link was never
+    shown (only a hash of a random token is stored), as for any invitation whose link was lost."""
+    for person in (p for p in CAST if p.status == "invited"):
+        made = [
+            d for d in drafts if d.code == "admin_invite_creation" and d.metadata["invitee"]["email"] == person.email
+        ]
+        if not made:
+            continue
+        last = made[-1]
+        with store.transaction(WORKSPACE_ID) as tx:
+            tx.execute(
+                "INSERT INTO invites (workspace_id, id, email, role_id, token_hash, invited_by, created_us, "
+                "expires_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (WORKSPACE_ID, prefixed_id("inv"), person.email, role_id(person.role),
+                 hashlib.sha256(secrets.token_bytes(32)).hexdigest(), last.actor.actor()["id"], last.us,
+                 last.us + INVITE_DAYS * DAY_US),
+            )  # fmt: skip
 
 
 def existing_demo(log: ActivityLog) -> DemoResult | None:
