@@ -13,6 +13,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import pytest
 
 from activitylog.domain.days import day_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
@@ -329,7 +330,8 @@ def test_readable_on_a_phone(chromium: Any, signed_in_state: str, site: Site) ->
         for name in ("Download CSV", "Apply filters"):
             box = page.get_by_role("button", name=name).bounding_box()
             assert box is not None
-            assert box["x"] >= 0 and box["x"] + box["width"] <= 390, (query, name, box)
+            assert box["x"] >= 0, (query, name, box)
+            assert box["x"] + box["width"] <= 390, (query, name, box)
     page.locator(ENTRIES).first.locator("summary").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     for name in ("Download CSV", "Apply filters"):
@@ -358,3 +360,27 @@ def test_a_mistyped_ip_stays_in_its_field_with_one_reason_beside_it(tab: Tab, si
     page.get_by_role("button", name="Apply filters").click()
     page.wait_for_url(re.compile(r"ip=10\.0\.0\.30(&|$)"))
     assert page.locator("#ip-error").count() == 0
+
+
+@pytest.mark.parametrize(
+    ("typed", "finds", "misses"),
+    [
+        ("failed", "Teammate login failure", None),
+        ("sign in", "Teammate login failure", "Unassign unsnoozed"),
+        ("log-in", "Teammate login success", "Unassign unsnoozed"),
+        ("admin_login", "Teammate login success", None),
+        ("remove teammate", "Teammate deletion", None),
+    ],
+)
+def test_the_action_search_knows_codes_and_everyday_words(
+    tab: Tab, site: Site, typed: str, finds: str, misses: str | None
+) -> None:
+    """Issue 17 bug 9: "failed" found nothing, "sign in" matched "Unassign unsnoozed", codes found nothing."""
+    page = tab.page
+    page.goto(site.page)
+    page.locator("#action-picker summary").click()
+    page.get_by_label("Search actions").fill(typed)
+    visible = page.locator("#action-picker [data-option]:visible").all_inner_texts()
+    assert finds in visible, visible
+    if misses:
+        assert not any(text.startswith(misses) for text in visible), visible

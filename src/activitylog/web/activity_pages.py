@@ -31,6 +31,7 @@ from activitylog.accounts.console import PermissionDenied
 from activitylog.accounts.signin import Viewer
 from activitylog.api.context import services
 from activitylog.catalog import REGISTRY
+from activitylog.catalog.search import search_terms
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
@@ -74,9 +75,12 @@ def _timed(response: Response, started: float) -> Response:
 
 
 @cache
-def _catalog() -> list[tuple[str, list[tuple[str, str]]]]:
-    """The action menu: categories and their types (code, label), sorted by label."""
-    return [(category, [(t.code, t.label) for t in members]) for category, members in REGISTRY.categories().items()]
+def _catalog() -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """The action menu: categories and their types (code, label, the words a search finds it by)."""
+    return [
+        (category, [(t.code, t.label, search_terms(t)) for t in members])
+        for category, members in REGISTRY.categories().items()
+    ]
 
 
 def _paths(signed_in: Viewer) -> dict[str, Any]:

@@ -33,14 +33,24 @@
     });
   }
 
+  // "sign in", "log-in", "logon": one word, as the catalog's terms spell it (see catalog/search.py).
+  function normalise(text) {
+    return text.toLowerCase()
+      .replace(/\b(?:sign|log)[\s-]*(?:in|on)\b/g, "login")
+      .replace(/\b(?:sign|log)[\s-]*(?:out|off)\b/g, "logout");
+  }
+
+  // Every word searched must begin a word of the option (its terms, or its text and group): "sign" finds
+  // "sign-in" but not "Unassign".
   function search(picker, text) {
-    var words = text.trim().toLowerCase().split(/\s+/).filter(Boolean);
+    var words = normalise(text).split(/[^a-z0-9_]+/).filter(Boolean);
     var shown = 0;
     picker.querySelectorAll("[data-option]").forEach(function (option) {
-      var haystack = option.textContent.toLowerCase();
+      var haystack = option.dataset.terms || option.textContent.toLowerCase();
       var group = option.closest("[data-group]");
       if (group) haystack += " " + group.querySelector("legend").textContent.toLowerCase();
-      var match = words.every(function (word) { return haystack.indexOf(word) !== -1; });
+      var own = (" " + haystack.replace(/[^a-z0-9_]+/g, " ") + " ");
+      var match = words.every(function (word) { return own.indexOf(" " + word) !== -1; });
       option.hidden = !match;
       if (match) shown += 1;
     });
