@@ -384,3 +384,30 @@ def test_the_action_search_knows_codes_and_everyday_words(
     assert finds in visible, visible
     if misses:
         assert not any(text.startswith(misses) for text in visible), visible
+
+
+def test_the_date_menu_by_keyboard_browses_then_applies_and_focus_comes_back(tab: Tab, site: Site) -> None:
+    """Issue 17 bug 3: ArrowDown on the Date select applied "Today" at once and focus fell to <body>; after any
+    apply (the date, a histogram bar) the admin tabbed 14 times to get back."""
+    page = tab.page
+    page.goto(site.page)
+    wait_for_chart(page)
+    page.focus("#range")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # browsing: All time -> Today -> Last 7 days, nothing applied yet
+    assert "range=" not in page.url
+    assert page.evaluate("document.activeElement.id") == "range"
+
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"range=7d"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'range'", timeout=30_000)
+
+    wait_for_chart(page)
+    page.locator(".bar[tabindex='0']").focus()
+    page.keyboard.press("ArrowLeft")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"range=custom"))
+    wait_for_chart(page)
+    page.wait_for_function(
+        "document.activeElement && document.activeElement.matches('.bar[aria-current]')", timeout=30_000
+    )

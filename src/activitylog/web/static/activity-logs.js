@@ -110,7 +110,12 @@
     var from = form.querySelector("#from");
     var to = form.querySelector("#to");
     if (range && custom) {
-      range.addEventListener("change", function () {
+      // Arrow keys on a closed select change its value at once: that is browsing, not choosing. A change made
+      // from the keyboard waits for Enter (or for focus to leave); one picked from the list applies at once.
+      var browsing = false;
+      var pending = false;
+      var apply = function () {
+        pending = false;
         if (range.value === "custom") {
           custom.removeAttribute("data-idle");
           (from.value ? to : from).focus();
@@ -118,6 +123,27 @@
           custom.setAttribute("data-idle", "");
           form.requestSubmit();
         }
+      };
+      range.addEventListener("keydown", function (event) {
+        if (event.key === "Enter") {
+          if (pending) {
+            event.preventDefault();
+            apply();
+          }
+          return;
+        }
+        browsing = event.key.length === 1 || /^(Arrow|Home|End|Page)/.test(event.key);
+      });
+      range.addEventListener("change", function () {
+        if (browsing) {
+          browsing = false;
+          pending = true;
+          return;
+        }
+        apply();
+      });
+      range.addEventListener("blur", function () {
+        if (pending) apply();
       });
     }
     if (from && to) {
@@ -131,6 +157,9 @@
       });
     }
     form.addEventListener("submit", function () {
+      var active = document.activeElement;
+      var picker = active && active.closest && active.closest("details.picker");
+      remember(picker ? picker.id : active && active.id);
       // Only what is chosen goes into the URL: no "ip=&from=&to=" in a link someone shares.
       var customOff = range && range.value !== "custom";
       form.querySelectorAll("input[name], select[name]").forEach(function (field) {
@@ -148,6 +177,53 @@
       });
     });
   }
+
+  // --- Focus across an apply: the page reloads, focus comes back to what applied ---------------------------
+
+  var FOCUS_KEY = "activitylog-focus";
+
+  function remember(what) {
+    try {
+      if (what) window.sessionStorage.setItem(FOCUS_KEY, what);
+    } catch (ignored) { /* storage off: focus simply starts at the top */ }
+  }
+
+  function recalled() {
+    try {
+      var what = window.sessionStorage.getItem(FOCUS_KEY);
+      window.sessionStorage.removeItem(FOCUS_KEY);
+      return what;
+    } catch (ignored) {
+      return null;
+    }
+  }
+
+  function focusBar() {
+    var bar = document.querySelector(".bar[aria-current]") || document.querySelector('.bar[tabindex="0"]');
+    if (bar) bar.focus();
+    return !!bar;
+  }
+
+  function restoreFocus() {
+    var what = recalled();
+    if (!what) return;
+    if (what === "bar") {
+      // The chart arrives after the page: focus its chosen bar once it is in.
+      if (!focusBar()) {
+        document.addEventListener("htmx:afterSettle", function settle() {
+          if (focusBar()) document.removeEventListener("htmx:afterSettle", settle);
+        });
+      }
+      return;
+    }
+    var target = document.getElementById(what);
+    if (target && target.tagName === "DETAILS") target = target.querySelector("summary");
+    if (target) target.focus();
+  }
+
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest(".bar")) remember("bar");
+  });
 
   // --- The histogram: one tab stop, arrow keys between bars ------------------------------------------------
 
@@ -234,5 +310,6 @@
     document.querySelectorAll("details.picker").forEach(setUpPicker);
     var form = document.getElementById("filters");
     if (form) setUpForm(form);
+    restoreFocus();
   });
 })();
