@@ -1,6 +1,7 @@
 // The activity log page's progressive enhancement. The page works without it (plain links and a GET form);
-// with it: searchable pickers with category toggles, the date menu applies at once, empty fields stay out of
-// the URL, the histogram is keyboard-navigable, and loading more entries keeps focus and reports failures.
+// with it: searchable pickers with category toggles, the date menu applies when chosen (from the keyboard: on
+// Enter), focus returns to what applied after the reload, empty fields stay out of the URL, the histogram is
+// keyboard-navigable, and loading more entries keeps focus and reports failures.
 // htmx (vendored next to this file) fetches the further entries and the histogram.
 (function () {
   "use strict";
