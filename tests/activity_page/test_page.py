@@ -68,7 +68,7 @@ def next_link(answer: httpx.Response) -> str | None:
 
 # Permissions ---------------------------------------------------------------------------------------------------
 
-ROUTES = ["", "/entries", "/histogram"]
+ROUTES = ["", "/entries", "/histogram", "/histogram.svg"]
 
 
 @pytest.mark.parametrize("teammate", ["tm_admin", "tm_auditor"])
@@ -259,7 +259,7 @@ def test_every_value_from_an_event_is_text(admin: Visitor, page_server: PageServ
 # Bad input -----------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["", "/entries", "/histogram"])
+@pytest.mark.parametrize("path", ["", "/entries", "/histogram", "/histogram.svg"])
 @pytest.mark.parametrize(
     ("query", "field"),
     [
@@ -304,7 +304,7 @@ def test_garbage_never_breaks_the_page(admin: Visitor) -> None:
                "from=-1-01-01", "cursor=%00", "type=" + "a" * 5000, "x=1&y=2",
                "from=2026-11-01&from=2026-11-02"]  # fmt: skip
     for query in garbage:
-        for path in ("", "/entries", "/histogram"):
+        for path in ("", "/entries", "/histogram", "/histogram.svg"):
             answer = admin.get(f"{path}?{query}")
             assert answer.status_code in (200, 400, 422), (query, path, answer.status_code)
 

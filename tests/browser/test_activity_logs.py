@@ -411,3 +411,24 @@ def test_the_date_menu_by_keyboard_browses_then_applies_and_focus_comes_back(tab
     page.wait_for_function(
         "document.activeElement && document.activeElement.matches('.bar[aria-current]')", timeout=30_000
     )
+
+
+def test_without_javascript_the_histogram_is_an_image_drawn_on_the_server(
+    chromium: Any, signed_in_state: str, site: Site
+) -> None:
+    """Issue 17 bug 11: without JavaScript the histogram was an empty card."""
+    context = chromium.new_context(storage_state=signed_in_state, java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(site.page + "?range=30d")
+        image = page.locator("#histogram img.chart-image")
+        image.wait_for(timeout=30_000)
+        page.wait_for_function("document.querySelector('#histogram img').complete", timeout=30_000)
+        assert page.evaluate("document.querySelector('#histogram img').naturalWidth") > 0
+        svg = context.request.get(site.base_url + image.get_attribute("src"))
+        assert svg.status == 200
+        assert svg.headers["content-type"].startswith("image/svg+xml")
+        assert svg.text().count("<rect ") == 30
+        assert "<script" not in svg.text()
+    finally:
+        context.close()

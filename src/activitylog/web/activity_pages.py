@@ -241,7 +241,7 @@ async def histogram(request: Request, workspace_id: str) -> Response:
     return _timed(await run_in_threadpool(_histogram, request, signed_in), started)
 
 
-def _histogram(request: Request, signed_in: Viewer) -> Response:
+def _chart(request: Request, signed_in: Viewer) -> tuple[PageFilter, activity_view.Histogram]:
     _allowed(signed_in)
     today = _today(request, signed_in)
     current = PageFilter.parse(request.query_params)
@@ -252,7 +252,11 @@ def _histogram(request: Request, signed_in: Viewer) -> Response:
         # All time: the chart starts at the first day with an entry, not at the retention period's start.
         start = next((n for n, (_, count) in enumerate(counts) if count), len(counts))
         counts = counts[start:]
-    chart = activity_view.histogram(counts, current.days(today))
+    return current, activity_view.histogram(counts, current.days(today))
+
+
+def _histogram(request: Request, signed_in: Viewer) -> Response:
+    current, chart = _chart(request, signed_in)
     bars = [(bar, current.on_day(bar.first, bar.last).query()) for bar in chart.bars]
     return page(
         request,
@@ -268,6 +272,20 @@ def _histogram(request: Request, signed_in: Viewer) -> Response:
         filtered=not current.empty,
         **_paths(signed_in),
     )
+
+
+@router.get("/a/{workspace_id}/settings/activity-logs/histogram.svg")
+async def histogram_image(request: Request, workspace_id: str) -> Response:
+    """The histogram drawn on the server, for a browser without JavaScript (the page shows it in <noscript>)."""
+    started = time.perf_counter()
+    signed_in = await viewer(request, workspace_id)
+    _, chart = await run_in_threadpool(_chart, request, signed_in)
+    image = Response(
+        activity_view.histogram_svg(chart),
+        media_type="image/svg+xml",
+        headers={**SECURITY_HEADERS, "Cache-Control": "private, no-store"},
+    )
+    return _timed(image, started)
 
 
 # The CSV ------------------------------------------------------------------------------------------------------

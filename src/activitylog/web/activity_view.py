@@ -11,6 +11,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from html import escape
 from typing import Any
 
 from activitylog.catalog import Segment
@@ -197,3 +198,26 @@ def _bar_day(day: date) -> str:
 
 def entries_text(count: int) -> str:
     return f"{count:,} {'entry' if count == 1 else 'entries'}"
+
+
+SVG_WIDTH, SVG_HEIGHT = 720, 72
+
+
+def histogram_svg(chart: Histogram) -> str:
+    """The bars as an SVG image: heights by count, each bar titled with its label (escaped: a label is text)."""
+    peak = max((bar.count for bar in chart.bars), default=0) or 1
+    width = SVG_WIDTH / max(len(chart.bars), 1)
+    gap = 1 if width >= 3 else 0
+    rects = []
+    for n, bar in enumerate(chart.bars):
+        height = 0 if bar.count == 0 else max(2.0, SVG_HEIGHT * bar.count / peak)
+        rects.append(
+            f'<rect x="{n * width:.2f}" y="{SVG_HEIGHT - height:.2f}" width="{max(width - gap, 0.5):.2f}" '
+            f'height="{height:.2f}" fill="{"#3b5bdb" if bar.selected else "#8da2e8"}">'
+            f"<title>{escape(bar.label)}</title></rect>"
+        )
+    title = escape(f"Entries per {'week' if chart.weekly else 'day'}: {entries_text(chart.total)}")
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" '
+        f'preserveAspectRatio="none" role="img"><title>{title}</title>{"".join(rects)}</svg>'
+    )
