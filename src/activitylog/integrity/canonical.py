@@ -3,7 +3,7 @@
 Invariants:
 - an entry's content hash covers every stored field: workspace, id, type, the actor's type, id, name and
   email, both times, IP, user agent, metadata, request id and idempotency key (the IP key is derived from the
-  IP and checked against it instead);
+  IP, and verification recomputes it instead: see `derived`);
 - the canonical text is a JSON array, so no two different entries have the same bytes:
   `["al1", workspace, type, actor_type, actor_id, actor_name, actor_email, ip, user_agent, id, occurred_us,
   recorded_us, request_id, idempotency_key, metadata]`, compact, UTF-8, non-ASCII as is (the fields that
@@ -153,13 +153,13 @@ def occurred_of(link_bytes: bytes) -> int:
 
 
 #: The columns verification reads, in this order: position, chain hash, then the hashed fields in canonical
-#: order (so `stored_link` takes them as they come), metadata, and the IP key.
+#: order (so `stored_link` takes them as they come), metadata, and the IP key (derived: see `derived`).
 STORED_COLUMNS = (
     "chain_seq, chain_hash, type, actor_type, actor_id, actor_name, actor_email, ip, user_agent, id, occurred_us, "
-    "recorded_us, request_id, idempotency_key, metadata"
+    "recorded_us, request_id, idempotency_key, metadata, ip_key"
 )
-#: Where a STORED_COLUMNS row holds the entry's id and its occurred-at.
-ID, OCCURRED = 9, 10
+#: Where a STORED_COLUMNS row holds the entry's IP, id, occurred-at and IP key.
+IP, ID, OCCURRED, IP_KEY = 7, 9, 10, 15
 
 
 def stored_link(workspace_id: str, row: Sequence[Any]) -> bytes:

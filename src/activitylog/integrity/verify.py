@@ -3,6 +3,9 @@
 What is checked, for every position after the retention anchor:
 - each entry's content, recomputed from its stored fields, against its own stored chain hash and the one
   before it: a row changed outside the service is named (`changed`), and only it;
+- each column derived from the hashed fields (the IP key the IP filters search), recomputed from them: a row
+  whose derived column alone was changed is named too (`changed`), though its hash still matches. Every column
+  of an entry is hashed, chained, or derived and checked, but SQLite's rowid (see `derived`);
 - positions run 1, 2, 3, ... with no gap (`missing`: entries deleted) and no repeat (`inserted`); a row
   without a position is `unchained` (inserted behind the service's back);
 - the chain recomputed from the anchor's signed hash matches every signed checkpoint on the way
@@ -23,6 +26,7 @@ from typing import Any
 
 from activitylog.integrity import canonical
 from activitylog.integrity.checkpoints import Checkpoint, listing
+from activitylog.integrity.derived import IP_KEY_PROBLEM, IpKeys
 from activitylog.integrity.keys import Verifier
 from activitylog.storage.base import Store
 from activitylog.timeutil import DAY_US, iso
@@ -131,12 +135,14 @@ def _run(
     checkpoints: dict[int, Checkpoint],
     pending: list[int],
     link_of: Callable[[Any], bytes],
+    ip_keys: IpKeys,
 ) -> tuple[int, int, bytes, str | None]:
     """`walk`'s common case, in local variables: rows from `index` at the expected positions, each matching its
-    stored chain hash, with the stored chain agreeing with the recomputed one so far, so one hash checks both.
-    Answers where it stopped (the first row that needs a closer look), the next expected position, the chain
-    hash, and the id of the last entry it took (None if none)."""
+    stored chain hash and holding the IP key of its IP, with the stored chain agreeing with the recomputed one so
+    far, so one hash checks both. Answers where it stopped (the first row that needs a closer look), the next
+    expected position, the chain hash, and the id of the last entry it took (None if none)."""
     sha256 = canonical._sha256
+    IP, IP_KEY = canonical.IP, canonical.IP_KEY
     count = len(rows)
     start = index
     while index < count:
@@ -149,7 +155,7 @@ def _run(
             link = link_of(row)
         except Exception:  # a value of the wrong type: the slow path names it
             break
-        if stored is None or sha256(chain + link).digest() != stored:
+        if stored is None or sha256(chain + link).digest() != stored or row[IP_KEY] != ip_keys[row[IP]]:
             break
         chain = stored if isinstance(stored, bytes) else bytes(stored)
         expected += 1
@@ -188,7 +194,8 @@ def walk(
     pending = sorted(tombstones)
     step = canonical.step
     fast_link = canonical.stored_linker(workspace_id)
-    ID = canonical.ID
+    ID, IP, IP_KEY = canonical.ID, canonical.IP, canonical.IP_KEY
+    ip_keys = IpKeys()
 
     def stored_link(row: Any) -> bytes:
         try:
@@ -199,7 +206,13 @@ def walk(
             except Exception:
                 return b"\xff" * 40  # matches no chain hash: the row is reported as changed
 
-    def at(position: int, link: bytes, stored: bytes | None, entry_id: str | None) -> None:
+    def derived(row: Any) -> str | None:
+        """What is wrong with the row's derived columns, if anything."""
+        return None if row[IP_KEY] == ip_keys[row[IP]] else IP_KEY_PROBLEM
+
+    def at(position: int, link: bytes, stored: bytes | None, entry_id: str | None, problem: str | None = None) -> None:
+        """One position's entry (or tombstone, with no `entry_id`); `problem` says what is wrong with the entry's
+        derived columns."""
         nonlocal expected, running, previous, failed_since_checkpoint, last_id
         if position < expected:
             if entry_id is None or tombstones.get(position) != link:
@@ -251,6 +264,8 @@ def walk(
                 )
             )
             failed_since_checkpoint = True
+        elif problem is not None:  # hashed fields intact, so the chain is too: no reason to doubt a checkpoint
+            report.fail(Failure("changed", problem, position, entry_id))
         if running is not None:
             running = step(running, link)
         if entry_id is not None and stored is not None:
@@ -288,7 +303,7 @@ def walk(
         if len(linked) > 1 and before is not None:
             linked.sort(key=lambda item: item[2] is None or step(before, item[1]) != item[2])
         for row, link, stored in linked:
-            at(group_position, link, stored, row[ID])
+            at(group_position, link, stored, row[ID], derived(row))
 
     for rows in _rows(store, workspace_id, position, until):
         report.entries += len(rows)
@@ -305,7 +320,9 @@ def walk(
         index, count = 0, len(rows)
         while index < count:
             if previous is not None and previous == running:
-                index, expected, chain, stopped = _run(rows, index, expected, previous, checkpoints, pending, fast_link)
+                index, expected, chain, stopped = _run(
+                    rows, index, expected, previous, checkpoints, pending, fast_link, ip_keys
+                )
                 if stopped is not None:
                     last_id = stopped
                 running = previous = chain
@@ -318,7 +335,7 @@ def walk(
                 rows_at([row])
                 continue
             stored = row[1]
-            at(row_position, stored_link(row), None if stored is None else bytes(stored), row[ID])
+            at(row_position, stored_link(row), None if stored is None else bytes(stored), row[ID], derived(row))
     for tombstone in pending:
         at(tombstone, tombstones[tombstone], None, None)
     report.head = expected - 1
