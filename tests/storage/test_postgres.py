@@ -159,3 +159,22 @@ def test_a_lock_not_granted_in_time_is_unavailable(fresh_postgres_url: str, monk
         assert pg.get_workspace("ws_locked").retention_days == 90
     finally:
         pg.close()
+
+
+def test_page_reads_reuse_one_generic_plan(pg: PostgresStore) -> None:
+    """Planning a page over a year of monthly partitions costs several times running it (the Intercom page
+    figures of the README): page reads keep one generic plan per statement, and their answers stay exact."""
+    pg.create_workspace(Workspace("ws_plans", "Plans"))
+    log = ActivityLog(pg)
+    log.record_many("ws_plans", [event(type="admin_login_success") for _ in range(30)])
+    pages = [pg.query("ws_plans", ALL, limit=7) for _ in range(3)]
+    assert [len(page.entries) for page in pages] == [7, 7, 7]
+    assert pg.key_at("ws_plans", ALL, 29, oldest_first=True) == pg.key_at("ws_plans", ALL, 0)
+    with pg._page_pool.connection() as connection:
+        assert connection.execute("SHOW plan_cache_mode").fetchone() == ("force_generic_plan",)
+        plans = connection.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE '%FROM activities%'"
+        ).fetchall()
+    assert plans
+    assert all(custom == 0 for _, custom in plans)
+    assert sum(generic for generic, _ in plans) >= 3

@@ -40,6 +40,11 @@ from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, entry_from_row, 
 from activitylog.timeutil import now_us
 
 POOL_MIN, POOL_MAX = 1, 10
+# Keyset page reads run on connections of their own that keep one generic plan per statement: planning a
+# page over a year of monthly partitions costs 1.5-2.5 ms, several times what running it costs, and the plan
+# is the same index walk whatever the bound values are (partitions outside the range are pruned when the
+# plan starts). Measured on 1,000,000 entries, 12 filter shapes: generic as fast or faster on every one.
+PAGE_POOL_OPTIONS = "-c plan_cache_mode=force_generic_plan"
 CONNECT_TIMEOUT_S = 10  # also how long a request waits for a free pooled connection
 LOCK_TIMEOUT = "5s"
 KNOWN_ACTORS_MAX = 100_000  # (workspace, teammate) pairs remembered; then forgotten all at once
@@ -132,14 +137,27 @@ class PostgresStore:
             name="activitylog",
             open=True,
         )
+        # Opened on the first page read (min_size 0): a store that never pages holds no connection for it.
+        self._page_pool: ConnectionPool[psycopg.Connection[Any]] = ConnectionPool(
+            conninfo(url),
+            min_size=0,
+            max_size=POOL_MAX,
+            timeout=CONNECT_TIMEOUT_S,
+            kwargs={"autocommit": True, "options": f"{options} {PAGE_POOL_OPTIONS}"},
+            configure=_configure,
+            name="activitylog-pages",
+            open=True,
+        )
 
     # Connections -------------------------------------------------------------------------------------
 
     @contextmanager
-    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+    def _connection(
+        self, pool: ConnectionPool[psycopg.Connection[Any]] | None = None
+    ) -> Iterator[psycopg.Connection[Any]]:
         """A pooled connection in autocommit mode (writes open `connection.transaction()` themselves)."""
         try:
-            with self._pool.connection() as connection:
+            with (pool or self._pool).connection() as connection:
                 yield connection
         except psycopg.OperationalError as problem:
             # Unreachable, restarting, a lock not granted, a pool exhausted: all worth a retry later.
@@ -160,6 +178,7 @@ class PostgresStore:
             return connection.execute(_pg(sql), params).fetchall()
 
     def close(self) -> None:
+        self._page_pool.close()
         self._pool.close()
 
     # Workspaces and teammates ------------------------------------------------------------------------
@@ -384,8 +403,8 @@ class PostgresStore:
         select = select_page(
             workspace_id, where, limit=limit + 1, after=after, many_prefix="", ip_literal=bytea_literal
         )
-        with self._connection() as connection:
-            rows = connection.execute(_pg(select.sql), select.params).fetchall()
+        with self._connection(self._page_pool) as connection:
+            rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
         entries = [entry_from_row(workspace_id, row) for row in rows[:limit]]
         last = entries[-1] if entries else None
         return Page(entries, Cursor(last.occurred_us, last.id) if len(rows) > limit and last else None)
@@ -403,8 +422,8 @@ class PostgresStore:
             many_prefix="",
             ip_literal=bytea_literal,
         )
-        with self._connection() as connection:
-            row = connection.execute(_pg(select.sql), select.params).fetchone()
+        with self._connection(self._page_pool) as connection:
+            row = connection.execute(_pg(select.sql), select.params, prepare=True).fetchone()
         return Cursor(row[1], row[0]) if row else None
 
     def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]:
@@ -440,8 +459,8 @@ class PostgresStore:
                 ip_literal=bytea_literal,
                 columns=columns,
             )
-            with self._connection() as connection:
-                rows = connection.execute(_pg(select.sql), select.params).fetchall()
+            with self._connection(self._page_pool) as connection:
+                rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
             if rows:
                 yield rows
             if len(rows) < batch_size:
