@@ -32,7 +32,7 @@ from tests.factories import event
 ZONE = "Europe/Dublin"
 HOUR = 3600 * MICROS
 XSS = "<img src=x onerror=alert(1)>"
-ENTRY = re.compile(r'<article class="entry" id="entry-([^"]+)"')
+ENTRY = re.compile(r'<article class="entry[^"]*" id="entry-([^"]+)"')
 
 
 def seed(log: ActivityLog, org: people.Org, count: int = 130) -> list[str]:

@@ -432,3 +432,32 @@ def test_without_javascript_the_histogram_is_an_image_drawn_on_the_server(
         assert "<script" not in svg.text()
     finally:
         context.close()
+
+
+def test_an_entry_of_a_further_batch_fetches_its_details_when_opened(tab: Tab, site: Site) -> None:
+    """Further batches leave details out (a page scrolled far would hold hundreds of thousands of nodes, and
+    each batch would cost more than the last: bench/scroll_bench.py); opening an entry brings them in."""
+    page = tab.page
+    page.goto(site.page)
+    page.locator("#more").scroll_into_view_if_needed()
+    row = page.locator(ENTRIES).nth(60)
+    row.wait_for()
+    assert row.locator("[data-details-pending]").count() == 1
+    entry_id = row.get_attribute("id").removeprefix("entry-")
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")  # the keyboard opens it
+    details = row.locator(".entry-details")
+    details.get_by_text("Raw metadata").wait_for()
+    assert row.locator("[data-details-pending]").count() == 0
+    assert entry_id in details.locator("dl.facts").inner_text()
+    assert page.evaluate("document.activeElement.closest('article').id") == f"entry-{entry_id}"  # focus stays
+    # A day's last entry keeps its rounded corner only when the next entry starts another day, across batches.
+    marks = page.eval_on_selector_all(
+        ENTRIES,
+        """rows => rows.map((row, i) => {
+             const next = rows[i + 1], before = next && next.previousElementSibling;
+             return [row.classList.contains('day-end'), !next || !!(before && before.matches('h3.day'))];
+           })""",
+    )
+    assert len(marks) > 50
+    assert [day_end for day_end, _ in marks] == [starts for _, starts in marks]

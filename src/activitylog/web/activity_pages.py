@@ -227,8 +227,25 @@ def _entries(request: Request, signed_in: Viewer) -> Response:
         "activity_entries.html",
         signed_in,
         current=PATH,
+        # Fetched by the page's script (htmx says so): each entry's details come when it is opened.
+        lazy_details=request.headers.get("hx-request") == "true",
         **_batch(request, signed_in, current, where, cursor, today),
     )
+
+
+@router.get("/a/{workspace_id}/settings/activity-logs/entries/{entry_id}")
+async def entry_details(request: Request, workspace_id: str, entry_id: str) -> Response:
+    """One entry's details, for an entry of a batch that left them out (see activity_entries.html)."""
+    started = time.perf_counter()
+    signed_in = await viewer(request, workspace_id)
+    return _timed(await run_in_threadpool(_details, request, signed_in, entry_id), started)
+
+
+def _details(request: Request, signed_in: Viewer, entry_id: str) -> Response:
+    _allowed(signed_in)
+    entry = services(request).log.get_entry(signed_in.workspace, entry_id)  # NotFound: the 404 page
+    (row,) = activity_view.rows([entry], signed_in.workspace.timezone)
+    return page(request, "activity_entry_details.html", signed_in, current=PATH, row=row)
 
 
 # The histogram ------------------------------------------------------------------------------------------------

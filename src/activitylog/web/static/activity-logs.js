@@ -1,7 +1,8 @@
 // The activity log page's progressive enhancement. The page works without it (plain links and a GET form);
 // with it: searchable pickers with category toggles, the date menu applies when chosen (from the keyboard: on
 // Enter), focus returns to what applied after the reload, empty fields stay out of the URL, the histogram is
-// keyboard-navigable, and loading more entries keeps focus and reports failures.
+// keyboard-navigable, loading more entries keeps focus and reports failures, and the details of an entry from
+// a further batch are fetched when it is first opened.
 // htmx (vendored next to this file) fetches the further entries and the histogram.
 (function () {
   "use strict";
@@ -274,9 +275,26 @@
     }
   });
 
+  // A batch that continues the day of the entry before it: that entry is no longer the day's last.
+  var lastBefore = null;
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    var batch = target && target.id === "more" ? target.previousElementSibling : null;
+    lastBefore = batch && batch.classList.contains("batch") ? batch.lastElementChild : null;
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    if (!lastBefore) return;
+    var added = lastBefore.parentElement.nextElementSibling;
+    var first = added && added.classList.contains("batch") ? added.firstElementChild : null;
+    if (first && first.classList.contains("entry")) lastBefore.classList.remove("day-end");
+    lastBefore = null;
+  });
+
   function failed(event) {
     var source = event.detail && event.detail.elt;
     if (!source || !source.closest) return;
+    var pending = source.matches("details[hx-get]") && source.querySelector("[data-details-pending]");
+    if (pending) pending.setAttribute("data-failed", "");
     var more = source.closest("#more");
     if (more) {
       more.setAttribute("data-failed", "");
@@ -295,6 +313,13 @@
   }
   document.addEventListener("htmx:responseError", failed);
   document.addEventListener("htmx:sendError", failed);
+
+  document.addEventListener("click", function (event) {
+    var again = event.target.closest && event.target.closest("[data-details-retry]");
+    if (!again) return;
+    again.closest("[data-details-pending]").removeAttribute("data-failed");
+    window.htmx.trigger(again.closest("details"), "retry");
+  });
 
   document.addEventListener("click", function (event) {
     var retry = event.target.closest && event.target.closest("[data-retry]");
