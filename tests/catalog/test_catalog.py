@@ -15,7 +15,7 @@ from activitylog.catalog.render import render_segments
 DATA = Path(__file__).parent.parent / "data"
 REFERENCE = list(csv.DictReader((DATA / "activity-types.tsv").read_text("utf-8").splitlines(), delimiter="\t"))
 INTERCOM_OTHER = (DATA / "intercom-api-other-activity-types.txt").read_text("utf-8").split()
-OURS = ["api_token_creation", "api_token_revocation"]
+OURS = ["api_token_creation", "api_token_revocation", "app_data_retention_change"]
 
 PINNED_CODES = (
     "admin_assignment_limit_change",
@@ -50,6 +50,7 @@ PINNED_CODES = (
     "app_authentication_method_change",
     "app_data_deletion",
     "app_data_export",
+    "app_data_retention_change",
     "app_google_sso_domain_change",
     "app_identity_verification_change",
     "app_name_change",

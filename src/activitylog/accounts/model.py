@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from activitylog.accounts import permissions
+from activitylog.catalog.security import security_settings
 
 #: Ways of signing in a workspace can allow. Email and password is the primary one and cannot be turned off
 #: (this server offers no other); recovery codes may be refused as a second factor by a stricter workspace.
@@ -102,7 +103,10 @@ class Security:
     sign_in_methods: frozenset[str] = field(default_factory=lambda: frozenset(SIGN_IN_METHODS))
 
     def as_dict(self) -> dict[str, object]:
-        return {"session_timeout_minutes": self.session_timeout_minutes, "require_two_factor": self.require_two_factor}
+        """The before/after shape of `security_settings_change`, the one every producer uses."""
+        return security_settings(
+            session_timeout_minutes=self.session_timeout_minutes, require_two_factor=self.require_two_factor
+        )
 
     def methods_dict(self) -> dict[str, bool]:
         return {method: method in self.sign_in_methods for method in SIGN_IN_METHODS}
