@@ -6,18 +6,29 @@ from __future__ import annotations
 import importlib
 import ipaddress
 import json
+import re
+import secrets
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 from click.testing import CliRunner
 
 from activitylog.accounts import passwords, repository
+from activitylog.accounts.model import (
+    AUTHENTICATOR_SIGN_IN,
+    LOGGED_SIGN_IN_METHODS,
+    PASSWORD_SIGN_IN,
+    SIGN_IN_METHODS,
+)
 from activitylog.accounts.permissions import SETTINGS, TEAMMATES
 from activitylog.accounts.repository import StoreReader, member_by_email
+from activitylog.accounts.signin import token_hash
 from activitylog.catalog import REGISTRY
+from activitylog.catalog.security import security_settings
 from activitylog.cli import main
 from activitylog.demo import ADMIN, WORKSPACE_ID, create_demo, generate
 from activitylog.domain.entry import Entry
@@ -26,6 +37,7 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Teammate
 from activitylog.timeutil import DAY_US, MICROS, from_us, now_us
+from tests.api.conftest import start_server, stop_server
 
 EVENTS = 1500
 SEED = 7
@@ -119,6 +131,73 @@ def test_api_tokens_and_the_system_act_a_little(demo: Demo) -> None:
     assert actors["system"] > 0
     assert actors["api_token"] + actors["system"] < 0.1 * EVENTS
     assert any(e.type == "data_export_run" and e.actor.type == "api_token" for e in demo.entries)
+
+
+# The console -------------------------------------------------------------------------------------------
+
+SIGNING_IN = ("admin_login_success", "admin_login_failure", "admin_unauthorized_sign_in_method")
+_SELECTED = re.compile(r'<option value="(\d+)" selected>')
+_CHECKED = re.compile(r'name="(require_two_factor|sign_in_methods)" value="(\w+)"[^>]* checked')
+_KEPT = re.compile(r"Activity is kept for <strong>(\d+) days</strong>")
+
+
+def security_page(demo: Demo, folder: Path) -> str:
+    """Settings > Security of the demo as its admin sees it, served by `activitylog serve` over the demo's
+    database (a session written as a sign-in writes it, without the entry)."""
+    session = secrets.token_urlsafe(32)
+    store = open_store(demo.url, migrate=False)
+    try:
+        with store.transaction(WORKSPACE_ID) as tx:
+            tx.execute(
+                "INSERT INTO sessions (token_hash, workspace_id, teammate_id, csrf_token, stage, created_us, "
+                "last_seen_us) VALUES (?, ?, ?, ?, 'complete', ?, ?)",
+                (token_hash(session), WORKSPACE_ID, ADMIN.id, secrets.token_urlsafe(32), now_us(), now_us()),
+            )
+    finally:
+        store.close()
+    env = (("ACTIVITYLOG_RETENTION_INTERVAL_HOURS", "0"), ("ACTIVITYLOG_COOKIE_SECURE", "false"))
+    process, base_url = start_server(demo.url, folder / "server.log", *env)
+    try:
+        page = httpx.get(f"{base_url}/a/{WORKSPACE_ID}/settings/security", cookies={"al_session": session}, timeout=30)
+    finally:
+        stop_server(process)
+    assert page.status_code == 200, page.text
+    return page.text
+
+
+def last_after(demo: Demo, code: str) -> dict[str, object]:
+    newest = [e for e in demo.entries if e.type == code][-1]
+    after: dict[str, object] = newest.metadata["after"]
+    return after
+
+
+def test_the_history_ends_in_the_state_the_security_page_shows(demo: Demo, tmp_path: Path) -> None:
+    """Issue 17 bug 5: the last security change said two-factor required and a 4 h timeout while Security
+    showed 1 h and not required. The newest change of each setting is what the page shows."""
+    page = security_page(demo, tmp_path)
+    [timeout] = _SELECTED.findall(page)
+    checked = _CHECKED.findall(page)
+    shown = security_settings(
+        session_timeout_minutes=int(timeout), require_two_factor=("require_two_factor", "1") in checked
+    )
+    assert last_after(demo, "security_settings_change") == shown
+    allowed = {value for name, value in checked if name == "sign_in_methods"}
+    assert last_after(demo, "app_authentication_method_change") == {m: m in allowed for m in SIGN_IN_METHODS}
+    assert last_after(demo, "app_data_retention_change") == {"retention_days": int(_KEPT.findall(page)[0])}
+
+
+def test_sign_ins_use_only_the_ways_in_the_console_offers(demo: Demo) -> None:
+    """Issue 17 bug 5: the log was full of SAML and Google sign-ins the console cannot configure."""
+    used = Counter(e.metadata["sign_in_method"] for e in demo.entries if e.type in SIGNING_IN)
+    assert set(used) <= set(LOGGED_SIGN_IN_METHODS), used
+    assert used[PASSWORD_SIGN_IN] > 0
+    assert used[AUTHENTICATOR_SIGN_IN] > 0
+    for entry in demo.entries:
+        if entry.type == "app_authentication_method_change":
+            assert set(entry.metadata["before"]) == set(entry.metadata["after"]) == set(SIGN_IN_METHODS)
+    # Sessions end as the console ends them.
+    reasons = {e.metadata["reason"] for e in demo.entries if e.type == "admin_logout"}
+    assert reasons == {"signed out from the web app", "session timed out after inactivity"}
 
 
 # People ------------------------------------------------------------------------------------------------

@@ -23,7 +23,9 @@ from activitylog.timeutil import DAY_US, now_us
 MAX_BATCH = 1000
 MAX_PAGE = 500
 MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 30, 3650
-RETENTION_CHANGE = "security_settings_change"  # how a change of the retention period is logged
+# How a change of the retention period is logged: a type of its own. It once was `security_settings_change`,
+# which gave that type a data shape the Security page never had (issue 17, bug 6).
+RETENTION_CHANGE = "app_data_retention_change"
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ class ActivityLog:
     ) -> int:
         """Keep the workspace's entries `days` days; answers the previous period.
 
-        A real change is logged as `security_settings_change` with before/after, in the same transaction as
+        A real change is logged as `app_data_retention_change` with before/after, in the same transaction as
         the change itself; `actor` is who made it (the system when not given). Setting the same period again
         changes and logs nothing.
         """

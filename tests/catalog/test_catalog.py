@@ -15,7 +15,7 @@ from activitylog.catalog.render import render_segments
 DATA = Path(__file__).parent.parent / "data"
 REFERENCE = list(csv.DictReader((DATA / "activity-types.tsv").read_text("utf-8").splitlines(), delimiter="\t"))
 INTERCOM_OTHER = (DATA / "intercom-api-other-activity-types.txt").read_text("utf-8").split()
-OURS = ["api_token_creation", "api_token_revocation"]
+OURS = ["api_token_creation", "api_token_revocation", "app_data_retention_change"]
 
 PINNED_CODES = (
     "admin_assignment_limit_change",
@@ -50,6 +50,7 @@ PINNED_CODES = (
     "app_authentication_method_change",
     "app_data_deletion",
     "app_data_export",
+    "app_data_retention_change",
     "app_google_sso_domain_change",
     "app_identity_verification_change",
     "app_name_change",
@@ -237,3 +238,36 @@ def test_categories_group_every_type() -> None:
     grouped = REGISTRY.categories()
     assert sum(len(types) for types in grouped.values()) == len(REGISTRY)
     assert list(grouped) == sorted(grouped)
+
+
+OLD_SECURITY_SHAPES = (
+    # The demo's, before issue 17 bug 6: hours, and other names.
+    {
+        "before": {"require_two_factor_auth": False, "session_timeout_hours": 24},
+        "after": {"require_two_factor_auth": True, "session_timeout_hours": 8},
+    },
+    # The command line's retention change, before it had a type of its own.
+    {"before": {"retention_days": 365}, "after": {"retention_days": 90}},
+)
+
+
+@pytest.mark.parametrize("metadata", OLD_SECURITY_SHAPES, ids=("hours", "retention"))
+def test_old_security_settings_entries_stay_valid_and_render(metadata: dict[str, object]) -> None:
+    """Entries already in users' databases keep their data: still accepted (an import of an old log), and
+    rendered as the proper sentence, not the fallback."""
+    security = REGISTRY["security_settings_change"]
+    fastjsonschema.compile(dict(security.schema))(metadata)
+    assert render(security, security.code, "Ciaran Lee", metadata) == "Ciaran Lee changed the security settings."
+    assert [s.text for s in render_segments(security, security.code, "Ciaran Lee", metadata)] == [
+        "Ciaran Lee",
+        " changed the security settings.",
+    ]
+
+
+def test_security_settings_values_are_typed() -> None:
+    """The shape is open to old keys, not to wrong types of its own: a timeout is whole minutes."""
+    validate = fastjsonschema.compile(dict(REGISTRY["security_settings_change"].schema))
+    with pytest.raises(fastjsonschema.JsonSchemaValueException):
+        validate({"before": {"session_timeout_minutes": "1 hour"}, "after": {"session_timeout_minutes": 60}})
+    with pytest.raises(fastjsonschema.JsonSchemaValueException):
+        validate({"before": {"require_two_factor": "yes"}, "after": {"require_two_factor": True}})

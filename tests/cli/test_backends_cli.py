@@ -42,5 +42,5 @@ def test_upgrade_record_query_export_and_retention(database_url: str, tmp_path: 
     assert "kept for 90 days (was 365)" in cli("retention", "set", "90")
     assert "ws_cli: removed 1 entries older than" in cli("retention", "run")
     page = json.loads(cli("query", "--format", "json"))
-    assert page["entries"][0]["type"] == "security_settings_change"
+    assert page["entries"][0]["type"] == "app_data_retention_change"
     assert len(page["entries"]) == 3

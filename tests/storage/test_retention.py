@@ -28,10 +28,10 @@ def test_a_retention_change_is_logged_with_before_and_after(log: ActivityLog, st
     actor = {"type": "teammate", "id": "tm1", "name": "Beth-Ann Sher", "email": "beth@acme.test"}
     assert log.set_retention(ws.id, 90, actor=actor, ip="203.0.113.7", request_id="req-42") == 365
     assert log.workspace(ws.id).retention_days == 90
-    [entry] = log.query(ws.id, ActivityFilter(types=("security_settings_change",))).entries
+    [entry] = log.query(ws.id, ActivityFilter(types=("app_data_retention_change",))).entries
     assert entry.metadata == {"before": {"retention_days": 365}, "after": {"retention_days": 90}}
     assert (entry.actor.id, entry.ip, entry.request_id) == ("tm1", "203.0.113.7", "req-42")
-    assert entry.sentence() == "Beth-Ann Sher changed the security settings."
+    assert entry.sentence() == "Beth-Ann Sher changed how long the activity log keeps entries from 365 days to 90 days."
     # The same period again is no change: nothing is written or logged.
     assert log.set_retention(ws.id, 90) == 90
     assert log.count(ws.id, ALL) == 1
@@ -41,7 +41,7 @@ def test_a_retention_change_is_logged_with_before_and_after(log: ActivityLog, st
 
 
 def test_a_retention_change_that_lost_a_race_writes_nothing(log: ActivityLog, store, ws: Workspace) -> None:
-    [entry] = log.prepare(ws, [event("security_settings_change", metadata={"before": {}, "after": {}})])
+    [entry] = log.prepare(ws, [event("app_data_retention_change")])
     with pytest.raises(Conflict):
         store.set_retention(ws.id, 60, expected=100, entry=entry)
     assert log.workspace(ws.id).retention_days == 365
@@ -51,7 +51,7 @@ def test_a_retention_change_that_lost_a_race_writes_nothing(log: ActivityLog, st
 def test_expired_entries_are_never_returned_even_before_the_purge(log: ActivityLog, store, ws: Workspace) -> None:
     fresh, older, oldest = (log.record(ws.id, event(occurred_at=days_ago(d))) for d in (10, 50, 100))
     log.set_retention(ws.id, 30)
-    visible = [fresh, log.query(ws.id, ActivityFilter(types=("security_settings_change",))).entries[0].id]
+    visible = [fresh, log.query(ws.id, ActivityFilter(types=("app_data_retention_change",))).entries[0].id]
     assert sorted(e.id for e in log.iter_entries(ws.id, ALL)) == sorted(visible)
     assert log.count(ws.id, ALL) == 2
     assert [e.id for e in log.query(ws.id, ActivityFilter.parse(until=days_ago(40))).entries] == []

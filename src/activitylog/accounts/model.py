@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from activitylog.accounts import permissions
+from activitylog.catalog.security import security_settings
 
 #: Ways of signing in a workspace can allow. Email and password is the primary one and cannot be turned off
 #: (this server offers no other); recovery codes may be refused as a second factor by a stricter workspace.
@@ -14,6 +15,12 @@ SIGN_IN_METHODS: dict[str, str] = {
     "recovery_codes": "Recovery codes instead of the authenticator app",
 }
 SESSION_TIMEOUTS_MINUTES = (15, 30, 60, 240, 480, 1440)
+#: How sign-in entries name the way a teammate got in (`sign_in_method`): the password, then the second factor
+#: when there is one. These are the only ways in this server offers; the demo signs its teammates in with them.
+PASSWORD_SIGN_IN = "email and password"  # noqa: S105 - a sign-in method's name, not a password
+AUTHENTICATOR_SIGN_IN = "email and password + authenticator app"
+RECOVERY_CODE_SIGN_IN = "email and password + recovery code"
+LOGGED_SIGN_IN_METHODS = (PASSWORD_SIGN_IN, AUTHENTICATOR_SIGN_IN, RECOVERY_CODE_SIGN_IN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,7 +109,10 @@ class Security:
     sign_in_methods: frozenset[str] = field(default_factory=lambda: frozenset(SIGN_IN_METHODS))
 
     def as_dict(self) -> dict[str, object]:
-        return {"session_timeout_minutes": self.session_timeout_minutes, "require_two_factor": self.require_two_factor}
+        """The before/after shape of `security_settings_change`, the one every producer uses."""
+        return security_settings(
+            session_timeout_minutes=self.session_timeout_minutes, require_two_factor=self.require_two_factor
+        )
 
     def methods_dict(self) -> dict[str, bool]:
         return {method: method in self.sign_in_methods for method in SIGN_IN_METHODS}

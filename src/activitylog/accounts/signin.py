@@ -25,7 +25,14 @@ from urllib.parse import quote
 
 from activitylog.accounts import passwords, repository, twofactor
 from activitylog.accounts.console import Change, Console, Origin
-from activitylog.accounts.model import Member, Security, Session
+from activitylog.accounts.model import (
+    AUTHENTICATOR_SIGN_IN,
+    PASSWORD_SIGN_IN,
+    RECOVERY_CODE_SIGN_IN,
+    Member,
+    Security,
+    Session,
+)
 from activitylog.errors import Conflict
 from activitylog.storage.base import Workspace
 from activitylog.timeutil import DAY_US
@@ -34,7 +41,7 @@ ACCOUNT_LIMIT = 5
 IP_LIMIT = 20
 WINDOW_US = 15 * 60 * 1_000_000
 TOUCH_EVERY_US = 60 * 1_000_000  # a session's last-seen time is written at most once a minute
-PASSWORD = "email and password"  # noqa: S105 - the sign-in method's name in log entries
+PASSWORD = PASSWORD_SIGN_IN  # the sign-in method's name in log entries
 LOCKED_ACCOUNT = "locked: too many failed attempts for this account"
 LOCKED_IP = "throttled: too many failed attempts from this IP address"
 SYSTEM: dict[str, str | None] = {"type": "system"}
@@ -298,14 +305,10 @@ class SignIn:
             self._fail(workspace, origin, member.actor(), "authenticator code already used")
             return Outcome(False, "That code was already used. Wait for your authenticator app to show a new one.")
         if step is not None:
-            return self._complete(
-                workspace, member, session, origin, "email and password + authenticator app", reservation, step=step
-            )
+            return self._complete(workspace, member, session, origin, AUTHENTICATOR_SIGN_IN, reservation, step=step)
         used = twofactor.match_recovery_code(list(member.recovery_codes), code)
         if used is not None and "recovery_codes" in security.sign_in_methods:
-            return self._complete(
-                workspace, member, session, origin, "email and password + recovery code", reservation, used
-            )
+            return self._complete(workspace, member, session, origin, RECOVERY_CODE_SIGN_IN, reservation, used)
         reason = "recovery codes are not allowed" if used is not None else "wrong two-factor code"
         self._fail(workspace, origin, member.actor(), reason)
         if used is not None:

@@ -1,9 +1,10 @@
 """The activity-type catalog: every action the product logs, as data.
 
 Adding a type is adding one entry here. `label`, `code` and `category` are exactly those of the product's
-reference catalog, plus our own API token types (`source` says whether Intercom's API uses the code or it is
-ours); further codes Intercom's API knows live in `intercom_other.py`. The test suite pins the full list of
-codes, renders every template with its example, and validates every example against its schema.
+reference catalog, plus our own API token and data retention types (`source` says whether Intercom's API
+uses the code or it is ours); further codes Intercom's API knows live in `intercom_other.py`. The test suite
+pins the full list of codes, renders every template with its example, and validates every example against
+its schema.
 
 Entries are ordered by category, then by code.
 """
@@ -25,6 +26,7 @@ from activitylog.catalog.schemas import (
     changes,
     obj,
 )
+from activitylog.catalog.security import SECURITY_SETTINGS, security_settings
 
 T = ActivityType
 
@@ -35,6 +37,7 @@ INVITEE: Schema = obj(required={"email": SHORT}, optional={"name": SHORT})
 TEAMMATES: Schema = {"type": "array", "items": TEAMMATE, "maxItems": 1000}
 NULLABLE_STRING: Schema = {"anyOf": [STRING, {"type": "null"}]}
 NULLABLE_SHORT: Schema = {"anyOf": [SHORT, {"type": "null"}]}
+RETENTION: Schema = obj(required={"retention_days": INTEGER})
 
 
 def article_content(**optional: Schema) -> Schema:
@@ -312,6 +315,18 @@ CATALOG: tuple[ActivityType, ...] = (
         template="{actor} exported the workspace's {object_type}.",
         schema=obj(required={"object_type": SHORT}, optional={"format": SHORT, "count": INTEGER}),
         example={"object_type": "contacts", "format": "csv", "count": 18342},
+    ),
+    T(
+        # Ours: how long this log keeps entries (`activitylog retention set`). Intercom has no such code; it was
+        # once logged as a security settings change, which gave that type a third data shape.
+        code="app_data_retention_change",
+        label="Workspace data retention change",
+        category="Data",
+        source="new",
+        template="{actor} changed how long the activity log keeps entries from {before.retention_days|day} to "
+        "{after.retention_days|day}.",
+        schema=obj(required={"before": RETENTION, "after": RETENTION}),
+        example={"before": {"retention_days": 365}, "after": {"retention_days": 90}},
     ),
     T(
         code="bulk_export",
@@ -627,10 +642,10 @@ CATALOG: tuple[ActivityType, ...] = (
         category="Security",
         source="intercom-api",
         template="{actor} changed the security settings.",
-        schema=changes(),
+        schema=obj(required={"before": SECURITY_SETTINGS, "after": SECURITY_SETTINGS}),
         example={
-            "before": {"require_two_factor_auth": False, "session_timeout_hours": 24},
-            "after": {"require_two_factor_auth": True, "session_timeout_hours": 8},
+            "before": security_settings(session_timeout_minutes=1440, require_two_factor=False),
+            "after": security_settings(session_timeout_minutes=480, require_two_factor=True),
         },
     ),
     # Teammates

@@ -78,7 +78,7 @@ NOT_BY_CHANCE = frozenset(
     {
         "admin_login_success",
         "admin_logout",
-        "admin_two_factor_auth_change",  # everyone turned it on when it became required
+        "admin_two_factor_auth_change",  # everyone turned it on after the failed-login streak
         # Things are created and deleted once: a second "created the macro Invoice copy" would read wrong.
         "article_created",
         "article_deleted",
@@ -122,6 +122,7 @@ NOT_BY_CHANCE = frozenset(
         "admin_invite_change",
         "admin_invite_deletion",
         "security_settings_change",
+        "app_data_retention_change",
         "seat_revoke",
         "temporary_expectation_change",
         "conversation_deletion_schedule_creation",
@@ -186,9 +187,8 @@ AREAS_BY_TYPE: dict[str, frozenset[str]] = {
     "csv_import_creation": frozenset({"sales", "marketing"}),
     "app_data_export": frozenset({"sales", "marketing", "dev"}),
 }
-# Types that only make sense before or after the move to single sign-on.
-BEFORE_SSO = frozenset({"admin_password_reset_request"})
-AFTER_SSO = frozenset({"admin_unauthorized_sign_in_method"})
+# Types that only make sense after the workspace stopped accepting recovery codes.
+AFTER_CODES_OFF = frozenset({"admin_unauthorized_sign_in_method"})
 
 
 class Generator:
@@ -199,7 +199,7 @@ class Generator:
         self.rng = random.Random(seed)  # noqa: S311 - reproducible, not secret
         self.calendar = Calendar(now_us, timezone, window_days)
         self.scale = events / DEFAULT_EVENTS
-        self.sso_us = self.calendar.at(*story.SSO_SWITCH).us
+        self.authenticator_us = self.calendar.at(*story.RECOVERY_CODES_OFF).us
         codes = [code for code in REGISTRY.codes() if code not in NOT_BY_CHANCE]
         self._codes = codes
         self._totals = list(accumulate(WEIGHTS.get(code, DEFAULT_WEIGHT) for code in codes))
@@ -211,7 +211,10 @@ class Generator:
         drafts += routine(self.calendar, self.rng, self.events)
         room = self.events - len(drafts) - len(REGISTRY)  # keep room for one entry of each type
         logins = min(round(self.events * LOGIN_SHARE), int(room * 0.6))
-        drafts += Sessions(self.calendar, self.rng, self.places, scale=self.scale, sso_us=self.sso_us).drafts(logins)
+        sessions = Sessions(
+            self.calendar, self.rng, self.places, scale=self.scale, authenticator_us=self.authenticator_us
+        )
+        drafts += sessions.drafts(logins)
         covered = {draft.code for draft in drafts}
         following = {follow_up.code for follow_up in FOLLOW_UPS.values()}
         for first_pass in (True, False):
@@ -237,7 +240,7 @@ class Generator:
     def act(self, code: str) -> list[Draft]:
         """One piece of everyday work of type `code` (two with its follow-up), by a fitting teammate."""
         actor, moment = self._when_and_who(code)
-        scene = Scene(self.rng, actor, moment, self.calendar, self.scale, moment.us >= self.sso_us)
+        scene = Scene(self.rng, actor, moment, self.calendar, self.scale, moment.us >= self.authenticator_us)
         metadata = build(code, scene)
         local = from_us(moment.us).astimezone(self.calendar.zone)
         ip = self.places.ip(actor, moment.week, local.weekday())
@@ -260,7 +263,7 @@ class Generator:
             moment = calendar.place(week, weekday, seconds)
             actor = self._actor_for(code, moment.week)
             candidate = (actor, moment)
-            if (code in AFTER_SSO and moment.us < self.sso_us) or (code in BEFORE_SSO and moment.us >= self.sso_us):
+            if code in AFTER_CODES_OFF and moment.us < self.authenticator_us:
                 continue
             if calendar.is_holiday(moment.us) and self.rng.random() < 0.85:
                 continue
@@ -270,11 +273,8 @@ class Generator:
         return candidate
 
     def _weeks_for(self, code: str) -> tuple[int, int] | None:
-        sso_week = story.SSO_SWITCH[0]
-        if code in AFTER_SSO:
-            return (0, sso_week)
-        if code in BEFORE_SSO:
-            return (sso_week, self.calendar.weeks - 1)
+        if code in AFTER_CODES_OFF:
+            return (0, story.RECOVERY_CODES_OFF[0])
         return None
 
     def _actor_for(self, code: str, week: int) -> Person:

@@ -5,7 +5,9 @@ Invariants:
 - entries go in oldest first, in batches of `BATCH` through `ActivityLog.record_many`, with ids from a
   generator seeded by the demo's seed, so the same seed and size give the same ids;
 - the events are generated before anything is written, so a bad size writes nothing. A failure while
-  recording (the disk is full) leaves a partial demo: start again on a fresh database.
+  recording (the disk is full) leaves a partial demo: start again on a fresh database;
+- the workspace's security settings and sign-in methods are those the story's last change of each left, so
+  Settings > Security shows what the log says.
 """
 
 from __future__ import annotations
@@ -18,7 +20,9 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
+from activitylog.accounts.model import SIGN_IN_METHODS
 from activitylog.accounts.team import INVITE_DAYS
+from activitylog.catalog.security import REQUIRE_TWO_FACTOR, SESSION_TIMEOUT
 from activitylog.demo.access import seed_roles
 from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
 from activitylog.demo.people import ADMIN, CAST, role_id, teammates
@@ -100,6 +104,7 @@ def create_demo(
     seed_roles(store, WORKSPACE_ID, workspace.created_us)
     store.upsert_teammates(directory)
     _pending_invitations(store, drafts)
+    _security(store, drafts)
     ids = random.Random(f"activitylog-demo-ids:{seed}")  # noqa: S311 - reproducible ids are the point
 
     def id_for(occurred_us: int) -> str:
@@ -150,6 +155,28 @@ def _pending_invitations(store: Store, drafts: list[Draft]) -> None:
                  hashlib.sha256(secrets.token_bytes(32)).hexdigest(), last.actor.actor()["id"], last.us,
                  last.us + INVITE_DAYS * DAY_US),
             )  # fmt: skip
+
+
+def _last_after(drafts: list[Draft], code: str) -> dict[str, Any] | None:
+    """The `after` of the newest draft of this type, or None when the story tells none."""
+    found = [d for d in drafts if d.code == code]
+    return found[-1].metadata["after"] if found else None
+
+
+def _security(store: Store, drafts: list[Draft]) -> None:
+    """Settings > Security as the story's last `security_settings_change` and `app_authentication_method_change`
+    left it: the demo's history ends in exactly the state the console shows (issue 17, bug 5)."""
+    settings = _last_after(drafts, "security_settings_change")
+    methods = _last_after(drafts, "app_authentication_method_change")
+    with store.transaction(WORKSPACE_ID) as tx:
+        if settings is not None:
+            tx.execute(
+                "UPDATE workspaces SET session_timeout_minutes = ?, require_two_factor = ? WHERE id = ?",
+                (settings[SESSION_TIMEOUT], int(settings[REQUIRE_TWO_FACTOR]), WORKSPACE_ID),
+            )
+        if methods is not None:
+            allowed = ",".join(method for method in SIGN_IN_METHODS if methods.get(method))
+            tx.execute("UPDATE workspaces SET sign_in_methods = ? WHERE id = ?", (allowed, WORKSPACE_ID))
 
 
 def existing_demo(log: ActivityLog) -> DemoResult | None:

@@ -7,6 +7,13 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from activitylog.accounts.model import (
+    AUTHENTICATOR_SIGN_IN,
+    PASSWORD_SIGN_IN,
+    RECOVERY_CODE_SIGN_IN,
+    SESSION_TIMEOUTS_MINUTES,
+)
+from activitylog.catalog.security import security_settings
 from activitylog.demo import things
 from activitylog.demo.builders import Builders, Metadata
 from activitylog.demo.scene import Scene
@@ -14,36 +21,34 @@ from activitylog.timeutil import from_us
 
 PEOPLE = Builders()
 SUPPORT_ROLES = ("Support", "Support lead")
+# Why a session ended, in the console's words (`accounts.signin`).
+SIGNED_OUT = "signed out from the web app"
+TIMED_OUT = "session timed out after inactivity"
 
 # Security ------------------------------------------------------------------------------------------------
 
 
+# Sign-ins use only the ways in the console offers (`accounts.model.LOGGED_SIGN_IN_METHODS`), named as the
+# console names them: a password, then the authenticator app once recovery codes are no longer accepted.
+
+
 @PEOPLE.builds("admin_login_success")
 def login(scene: Scene) -> Metadata:
-    if scene.sso_enforced:
-        return {"sign_in_method": "SAML SSO" if scene.flag(0.7) else "Google SSO"}
-    return {"sign_in_method": "email and password" if scene.flag(0.7) else "Google SSO"}
+    return {"sign_in_method": AUTHENTICATOR_SIGN_IN if scene.authenticator_only else PASSWORD_SIGN_IN}
 
 
 @PEOPLE.builds("admin_login_failure")
 def login_failure(scene: Scene) -> Metadata:
-    if scene.sso_enforced:
-        method, reason = scene.pick(
-            (
-                ("SAML SSO", "the SAML response had expired"),
-                ("SAML SSO", "the Okta session had ended"),
-                ("Google SSO", "the Google sign-in was cancelled"),
-            )
-        )
-        return {"sign_in_method": method, "reason": reason}
-    return {"sign_in_method": "email and password", "reason": "wrong password"}
+    """The console checks the password first, so every failure is logged against it, with what went wrong."""
+    if scene.authenticator_only:
+        reason = scene.pick(("wrong password", "wrong two-factor code", "recovery codes are not allowed"))
+        return {"sign_in_method": PASSWORD_SIGN_IN, "reason": reason}
+    return {"sign_in_method": PASSWORD_SIGN_IN, "reason": "wrong password"}
 
 
 @PEOPLE.builds("admin_logout")
 def logout(scene: Scene) -> Metadata:
-    if scene.flag(0.6):
-        return {"reason": "signed out from the web app"}
-    return {"reason": "session expired after 8 hours" if scene.sso_enforced else "session expired"}
+    return {"reason": SIGNED_OUT if scene.flag(0.6) else TIMED_OUT}
 
 
 @PEOPLE.follows("admin_login_failure", "admin_login_success")
@@ -79,7 +84,8 @@ def password_reset_success(scene: Scene, first: Metadata) -> tuple[float, Metada
 
 @PEOPLE.builds("admin_unauthorized_sign_in_method")
 def unauthorized_sign_in(scene: Scene) -> Metadata:
-    return {"sign_in_method": "email and password"}
+    """Only after the workspace stopped accepting recovery codes (`generator.AFTER_CODES_OFF`)."""
+    return {"sign_in_method": RECOVERY_CODE_SIGN_IN}
 
 
 @PEOPLE.builds("app_identity_verification_change")
@@ -123,9 +129,13 @@ def trusted_domains(scene: Scene) -> Metadata:
 
 
 @PEOPLE.builds("security_settings_change")
-def security_settings(scene: Scene) -> Metadata:
-    before, after = scene.changed(4, 24, 4)
-    return {"before": {"session_timeout_hours": before}, "after": {"session_timeout_hours": after}}
+def security_change(scene: Scene) -> Metadata:
+    """Only when the story does not tell one (it does: see `story`), in the Security page's own shape."""
+    before, after = scene.rng.sample(SESSION_TIMEOUTS_MINUTES, 2)
+    return {
+        "before": security_settings(session_timeout_minutes=before, require_two_factor=False),
+        "after": security_settings(session_timeout_minutes=after, require_two_factor=False),
+    }
 
 
 # Teammates -----------------------------------------------------------------------------------------------

@@ -24,7 +24,8 @@ class Scene:
     moment: Moment
     calendar: Calendar
     scale: float  # the demo's size relative to the default 20,000 entries, to size counts such as rows exported
-    sso_enforced: bool  # after the workspace moved to single sign-on, nobody logs in with a password
+    # After the workspace stopped accepting recovery codes, everyone signs in with the authenticator app.
+    authenticator_only: bool
 
     def pick(self, options: tuple[T, ...] | list[T]) -> T:
         return self.rng.choice(options)

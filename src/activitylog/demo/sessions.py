@@ -14,13 +14,13 @@ import random
 from dataclasses import dataclass
 
 from activitylog.demo.calendar import HOUR, Calendar, Moment
-from activitylog.demo.meta_people import login
+from activitylog.demo.meta_people import SIGNED_OUT, TIMED_OUT, login
 from activitylog.demo.people import CAST, Person
 from activitylog.demo.scene import Draft, Scene
 from activitylog.timeutil import MICROS
 
 SIGN_OUT_SHARE = 0.3  # of working days that end with "logged out"
-TIMEOUT_SHARE = 0.1  # of working days (after the move to SSO) that end with the session expiring
+TIMEOUT_SHARE = 0.1  # of working days that end with the session timing out
 IP_HABIT = (0.75, 0.18, 0.07)  # how often a teammate works from their first, second and third address
 
 
@@ -46,12 +46,14 @@ class Workday:
 
 
 class Sessions:
-    def __init__(self, calendar: Calendar, rng: random.Random, places: Places, *, scale: float, sso_us: int) -> None:
+    def __init__(
+        self, calendar: Calendar, rng: random.Random, places: Places, *, scale: float, authenticator_us: int
+    ) -> None:
         self.calendar = calendar
         self.rng = rng
         self.places = places
         self.scale = scale
-        self.sso_us = sso_us
+        self.authenticator_us = authenticator_us
 
     def drafts(self, logins: int) -> list[Draft]:
         """About `logins` logins (a few fewer when some would fall after now), and the logouts they lead to."""
@@ -95,7 +97,7 @@ class Sessions:
             moment = Moment(self.calendar.local(day.week, day.weekday, seconds), day.week)
             if moment.us > self.calendar.now_us:
                 break
-            scene = Scene(rng, person, moment, self.calendar, self.scale, moment.us >= self.sso_us)
+            scene = Scene(rng, person, moment, self.calendar, self.scale, moment.us >= self.authenticator_us)
             drafts.append(Draft("admin_login_success", person, moment.us, login(scene), ip, person.user_agent))
         if not drafts:
             return drafts
@@ -104,9 +106,10 @@ class Sessions:
             leaving = rng.uniform(16.75 * HOUR, 18.6 * HOUR)
             if leaving < times[-1] + 1200:
                 leaving = times[-1] + rng.uniform(1200, 5400)
-            reason = "signed out from the web app"
-        elif roll < SIGN_OUT_SHARE + TIMEOUT_SHARE and drafts[0].us >= self.sso_us:
-            leaving, reason = times[-1] + 8 * HOUR + rng.uniform(0, 60), "session expired after 8 hours"
+            reason = SIGNED_OUT
+        elif roll < SIGN_OUT_SHARE + TIMEOUT_SHARE:
+            # The console logs a timeout when the idle session is next used: hours after the day's last sign-in.
+            leaving, reason = times[-1] + 8 * HOUR + rng.uniform(0, 60), TIMED_OUT
         else:
             return drafts
         us = self.calendar.local(day.week, day.weekday, leaving)

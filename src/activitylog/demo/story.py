@@ -1,14 +1,19 @@
 """Acme's year, told once and in order: the one-off changes, the people who came and went, and two incidents.
 
-- About a year ago Beth-Ann moves the workspace to Europe/Dublin, renames it, and creates API tokens.
+- About a year ago Beth-Ann moves the workspace to Europe/Dublin, renames it, and creates API tokens; a few
+  weeks later she shortens how long the activity log keeps entries from two years to one.
 - Ravi Menon (a contractor) is deprovisioned by Okta SCIM; Jonah Okafor is removed by Beth-Ann in week 20;
   both stay in the directory as deleted teammates, and their old entries keep their names.
 - Week 30: Beth-Ann tightens exports after a review, changing eight teammates' permissions within minutes.
 - Week 26: someone tries Beth-Ann's password from 198.51.100.77 in the night, eighteen times in five minutes;
-  the next morning she resets it, turns on two-factor authentication, and the workspace moves to single
-  sign-on a week later (from then on teammates log in with SAML or Google).
+  the next morning she resets it, turns on two-factor authentication, shortens the idle timeout and has
+  everyone turn two-factor on; a week later the workspace stops accepting recovery codes (from then on
+  teammates sign in with their password and the authenticator app, the ways in the console offers).
 - Tomás Ferreira joins through Okta in week 16; Mei Chen is invited last week and has not joined yet.
-- Three weeks ago Ciaran shortens the idle timeout, from home.
+- Three weeks ago Ciaran shortens the idle timeout again, from home.
+
+The story's last security settings change, authentication method change and retention change are the state
+the console shows: `loader` writes them into the workspace (issue 17, bug 5).
 
 Invariant: weeks are counted back from the current one and stay within 1..50, so no story moment is moved by
 the calendar's window (see `Calendar.place`), and every story moment is in the past.
@@ -20,6 +25,8 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
+from activitylog.accounts.model import AUTHENTICATOR_SIGN_IN, PASSWORD_SIGN_IN, RECOVERY_CODE_SIGN_IN, Security
+from activitylog.catalog.security import security_settings
 from activitylog.demo import things
 from activitylog.demo.calendar import HOUR, Calendar, Moment
 from activitylog.demo.people import (
@@ -46,9 +53,10 @@ from activitylog.demo.people import (
     Person,
 )
 from activitylog.demo.scene import Draft
+from activitylog.storage.base import DEFAULT_RETENTION_DAYS
 from activitylog.timeutil import MICROS
 
-SSO_SWITCH = (25, 1, "10:30:00")  # week, weekday, local time
+RECOVERY_CODES_OFF = (25, 1, "10:30:00")  # week, weekday, local time
 SIEM_CREATED = (50, 1, "10:05:00")
 WAREHOUSE_CREATED = (47, 0, "10:00:00")
 BULK_CHANGE_SUBJECTS = (PRIYA, JONAH, SAMUEL, LENA, AOIFE, MARCO, GRACE, DMITRI)
@@ -62,7 +70,7 @@ class Teller:
         self.rng = rng
         self.scale = scale
         self.drafts: list[Draft] = []
-        self.sso_us = calendar.at(*SSO_SWITCH).us
+        self.authenticator_us = calendar.at(*RECOVERY_CODES_OFF).us
 
     def add(
         self,
@@ -79,9 +87,13 @@ class Teller:
         self.drafts.append(Draft(code, actor, moment.us, metadata, ip or default_ip, user_agent or actor.user_agent))
         return moment
 
-    def login(self, when: tuple[int, int, str], person: Person, *, ip: str | None = None) -> Moment:
+    def login(
+        self, when: tuple[int, int, str], person: Person, *, ip: str | None = None, method: str | None = None
+    ) -> Moment:
+        """A sign-in as the console logs it: the password, and the authenticator app once it is the only way."""
         moment = self.calendar.at(*when, rng=self.rng)
-        method = "SAML SSO" if moment.us >= self.sso_us else "email and password"
+        if method is None:
+            method = AUTHENTICATOR_SIGN_IN if moment.us >= self.authenticator_us else PASSWORD_SIGN_IN
         return self.add(moment, person, "admin_login_success", {"sign_in_method": method}, ip=ip)
 
     def on_date(self, day: date, clock: str, actor: Person, code: str, metadata: dict[str, Any]) -> None:
@@ -102,7 +114,7 @@ def tell(calendar: Calendar, rng: random.Random, scale: float) -> list[Draft]:
     _comings_and_goings(teller)
     _bulk_permission_change(teller)
     _failed_login_streak(teller)
-    _single_sign_on(teller)
+    _recovery_codes_off(teller)
     _holiday_notices(teller)
     _housekeeping(teller)
     return teller.drafts
@@ -113,8 +125,12 @@ def _settling_in(t: Teller) -> None:
     t.add((50, 0, "09:12"), BETH, "app_timezone_change", {"before": "Europe/London", "after": "Europe/Dublin"})
     t.add((50, 0, "09:14"), BETH, "app_name_change", {"before": "Acme Ltd", "after": "Acme"})
     t.add((50, 0, "09:16"), BETH, "customer_facing_name_change", {"before": "Acme Ltd", "after": "Acme Support"})
+    # The catalog's Google SSO type, shown once; nobody signs in with it (this server offers no single sign-on).
     t.add((50, 0, "09:21"), BETH, "app_google_sso_domain_change", {"before": "acme-ltd.test", "after": "acme.test"})
     t.add(SIEM_CREATED, BETH, "api_token_creation", {"token": SIEM_TOKEN.ref(), "scopes": list(SIEM_TOKEN.scopes)})
+    # The log had kept two years; a year is what the workspace keeps since (`loader`).
+    retention = {"before": {"retention_days": 730}, "after": {"retention_days": DEFAULT_RETENTION_DAYS}}
+    t.add((45, 2, "10:10"), BETH, "app_data_retention_change", retention)
     role = things.ROLES["Support lead"]
     permissions = [things.LOG_PERMISSION, "Can export data", "Can manage teammates, seats and permissions"]
     t.add((49, 2, "11:00"), BETH, "role_creation", {"role": role, "permissions": permissions})
@@ -159,7 +175,7 @@ def _comings_and_goings(t: Teller) -> None:
     # Tomás joins through Okta and logs in for the first time.
     scim = {"admin": TOMAS.ref(), "source": "Okta SCIM", "external_id": "00u1a2b3c4D5e6F7g8h9"}
     t.add((16, 0, "09:02"), SCIM_TOKEN, "admin_provisioned", scim)
-    t.login((16, 0, "09:23"), TOMAS)
+    t.login((16, 0, "09:23"), TOMAS, method=PASSWORD_SIGN_IN)  # two-factor is not required: he turns it on next
     t.add((16, 0, "09:24"), TOMAS, "app_admin_join", {"role": things.ROLES["Developer"]})
     t.add((16, 0, "09:27"), TOMAS, "admin_two_factor_auth_change", {"enabled": True, "method": "authenticator app"})
     product = {**things.TEAMS["Product"], "member_count": 3}
@@ -224,11 +240,12 @@ def _failed_login_streak(t: Teller) -> None:
         ip=home,
     )
     settings = {
-        "before": {"require_two_factor_auth": False, "session_timeout_hours": 24},
-        "after": {"require_two_factor_auth": True, "session_timeout_hours": 8},
+        "before": security_settings(session_timeout_minutes=24 * 60, require_two_factor=False),
+        "after": security_settings(session_timeout_minutes=8 * 60, require_two_factor=False),
     }
     t.add((26, 3, "09:05"), BETH, "security_settings_change", settings, ip=home)
-    # Everyone else turns on two-factor authentication the next time they log in.
+    # She asks everyone else to turn on two-factor authentication; they do the next time they log in. It stays
+    # not required, so a newcomer trying the demo is not made to enrol an authenticator app first.
     for person in CAST:
         if person is BETH or not person.active_in(26):
             continue
@@ -252,16 +269,19 @@ def _failed_login_streak(t: Teller) -> None:
     t.add((26, 3, "09:20"), BETH, "data_export_run", {"format": "csv", "rows": rows, "filters": filters}, ip=home)
 
 
-def _single_sign_on(t: Teller) -> None:
+def _recovery_codes_off(t: Teller) -> None:
+    """Everyone has the authenticator app now, so Beth-Ann refuses recovery codes as a second factor, in the
+    console's own shape of the change (`Security.methods_dict`)."""
     t.login((25, 1, "10:21"), BETH)
     methods = {
-        "before": {"email_and_password": True, "google_sso": True, "saml_sso": False},
-        "after": {"email_and_password": False, "google_sso": True, "saml_sso": True},
+        "before": Security().methods_dict(),
+        "after": Security(sign_in_methods=frozenset({"email_and_password"})).methods_dict(),
     }
-    t.add(SSO_SWITCH, BETH, "app_authentication_method_change", methods)
-    # Habits die hard: the first mornings, some still try their password.
-    t.add((25, 1, "13:40"), MARCO, "admin_unauthorized_sign_in_method", {"sign_in_method": "email and password"})
-    t.add((24, 0, "08:58"), SAMUEL, "admin_unauthorized_sign_in_method", {"sign_in_method": "email and password"})
+    t.add(RECOVERY_CODES_OFF, BETH, "app_authentication_method_change", methods)
+    # Habits die hard: the first mornings, some still reach for a recovery code.
+    unauthorized = {"sign_in_method": RECOVERY_CODE_SIGN_IN}
+    t.add((25, 1, "13:40"), MARCO, "admin_unauthorized_sign_in_method", unauthorized)
+    t.add((24, 0, "08:58"), SAMUEL, "admin_unauthorized_sign_in_method", unauthorized)
 
 
 def _holiday_notices(t: Teller) -> None:
@@ -306,10 +326,10 @@ def _housekeeping(t: Teller) -> None:
     }
     t.add((6, 3, "11:45"), BETH, "workspace_deletion_request", sandbox)
     # Three weeks ago, working from home, Ciaran halves the idle timeout: "who changed the security settings
-    # last month, and from which IP?" has an answer in the last 30 days.
+    # last month, and from which IP?" has an answer in the last 30 days. This is what Security shows today.
     timeout = {
-        "before": {"require_two_factor_auth": True, "session_timeout_hours": 8},
-        "after": {"require_two_factor_auth": True, "session_timeout_hours": 4},
+        "before": security_settings(session_timeout_minutes=8 * 60, require_two_factor=False),
+        "after": security_settings(session_timeout_minutes=4 * 60, require_two_factor=False),
     }
     t.add((3, 2, "16:12"), CIARAN, "security_settings_change", timeout, ip=CIARAN.ips[1])
 
