@@ -209,6 +209,32 @@ def test_a_custom_range_includes_its_last_day_whole(admin: Visitor, page_server:
     assert "Custom range" in answer.text
 
 
+def test_yesterday_is_the_day_before_today_whole_in_the_workspace_zone(
+    admin: Visitor, page_server: PageServer, org: people.Org
+) -> None:
+    today = day_of(now_us(), ZONE)
+    start, end = midnight_us(today - timedelta(days=1), ZONE), midnight_us(today, ZONE)
+    edges = [start - 1, start, end - 1, end]
+    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    answer = admin.get("?range=yesterday")
+    assert ids(answer) == [written[2], written[1]]
+    assert "Remove filter Date: Yesterday" in answer.text
+    assert '<option value="yesterday" selected>Yesterday</option>' in answer.text
+
+
+def test_this_year_starts_on_the_first_of_january_in_the_workspace_zone(
+    admin: Visitor, page_server: PageServer, org: people.Org
+) -> None:
+    now = now_us()
+    start = midnight_us(day_of(now, ZONE).replace(month=1, day=1), ZONE)
+    kept = now - 360 * 24 * HOUR  # within the workspace's retention of 365 days
+    edges = [t for t in (start - 1, start, now - 60 * MICROS) if t > kept]
+    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    answer = admin.get("?range=year")
+    assert ids(answer) == [w for w, t in zip(written, edges, strict=True) if t >= start][::-1]
+    assert "Remove filter Date: This year" in answer.text
+
+
 def test_the_empty_states(admin: Visitor, page_server: PageServer, org: people.Org) -> None:
     assert "No activity yet" in admin.get().text
     seed(page_server.log, org, 2)
