@@ -1,5 +1,5 @@
 """What the console's forms offer before anything is posted: the time-zone picker (canonical zones with their
-UTC offsets, and the workspace's own zone even when it is an alias)."""
+UTC offsets, and the workspace's own zone even when it is an alias) and the invitation form's default role."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from tests.web.conftest import Browsers, entries
 
 _OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
 _TZ_SELECT = re.compile(r'<select id="timezone" name="timezone">(.*?)</select>', re.S)
+_INVITE_SELECT = re.compile(r'action="[^"]*/settings/teammates/invite".*?<select name="role_id">(.*?)</select>', re.S)
 WINTER, SUMMER = datetime(2026, 1, 15, 12, tzinfo=UTC), datetime(2026, 7, 15, 12, tzinfo=UTC)
 
 
@@ -103,3 +104,16 @@ def test_a_workspace_whose_zone_is_an_alias_sees_it_chosen_and_keeps_it(
     assert saved.status_code == 303
     assert web_log.store.get_workspace(org.id).timezone == "US/Eastern"  # type: ignore[union-attr]
     assert entries(web_log, org.id) == []
+
+
+# The invitation form --------------------------------------------------------------------------------------
+
+
+def test_an_invitation_offers_the_least_privileged_role_first(browsers: Browsers) -> None:
+    page = browsers("tm_admin").get("settings/teammates")
+    assert page.status_code == 200
+    select = _INVITE_SELECT.search(page.text)
+    assert select is not None
+    found = options(select.group(1))
+    assert {value for value, _, _ in found} == set(people.ROLES)
+    assert [value for value, chosen, _ in found if chosen] == ["role_support"]  # Support: no permission at all
