@@ -58,6 +58,7 @@ def test_every_parameter() -> None:
         ("30d", date(2026, 10, 27)),
         ("90d", date(2026, 8, 28)),
         ("12m", date(2025, 11, 26)),
+        ("year", date(2026, 1, 1)),
     ],
 )
 def test_presets_end_today_and_include_it_whole(preset: str, first: date) -> None:
@@ -65,6 +66,28 @@ def test_presets_end_today_and_include_it_whole(preset: str, first: date) -> Non
     assert current.days(TODAY) == (first, TODAY)
     where = current.activity_filter(ZONE, TODAY)
     assert where.until_us == midnight_us(date(2026, 11, 26), ZONE)
+
+
+@pytest.mark.parametrize("zone", [ZONE, "Pacific/Auckland", "America/Los_Angeles"])
+def test_yesterday_is_the_whole_day_before_today_in_the_workspace_zone(zone: str) -> None:
+    current = parse("range=yesterday")
+    assert current.days(TODAY) == (date(2026, 11, 24), date(2026, 11, 24))
+    where = current.activity_filter(zone, TODAY)
+    assert (where.since_us, where.until_us) == (midnight_us(date(2026, 11, 24), zone), midnight_us(TODAY, zone))
+    assert current.date_label(TODAY) == "Yesterday"
+    assert parse("range=yesterday").days(date(2027, 1, 1)) == (date(2026, 12, 31), date(2026, 12, 31))
+
+
+@pytest.mark.parametrize("zone", [ZONE, "Pacific/Auckland", "America/Los_Angeles"])
+def test_this_year_runs_from_the_first_of_january_to_the_end_of_today_in_the_workspace_zone(zone: str) -> None:
+    current = parse("range=year")
+    where = current.activity_filter(zone, TODAY)
+    assert (where.since_us, where.until_us) == (
+        midnight_us(date(2026, 1, 1), zone),
+        midnight_us(TODAY + timedelta(days=1), zone),
+    )
+    assert current.date_label(TODAY) == "This year"
+    assert parse("range=year").days(date(2027, 1, 1)) == (date(2027, 1, 1), date(2027, 1, 1))  # New Year's Day
 
 
 def test_twelve_months_from_a_leap_day() -> None:
@@ -99,7 +122,7 @@ def test_blank_values_are_ignored() -> None:
     [
         ("type=nope", "type", "'nope' is not an activity type"),
         ("type=" + "x," * 3, "type", "is not an activity type"),
-        ("range=yesterday", "range", "must be one of today, 7d, 30d, 90d, 12m, custom"),
+        ("range=tomorrow", "range", "must be one of today, yesterday, 7d, 30d, 90d, 12m, year, custom"),
         ("range=7d&range=30d", "range", "give one value"),
         ("from=2026-13-01", "from", "is not a date (YYYY-MM-DD)"),
         ("from=20261101", "from", "is not a date"),

@@ -11,7 +11,7 @@ import csv
 import html
 import io
 import re
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -25,6 +25,7 @@ from activitylog.domain.days import day_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.timeutil import MICROS, iso, now_us
+from activitylog.web import activity_view
 from tests import people
 from tests.activity_page.conftest import PageServer, Visitor, text
 from tests.factories import event
@@ -207,6 +208,65 @@ def test_a_custom_range_includes_its_last_day_whole(admin: Visitor, page_server:
     answer = admin.get(f"?from={day.isoformat()}&to={day.isoformat()}")
     assert ids(answer) == [written[2], written[1]]
     assert "Custom range" in answer.text
+
+
+def test_yesterday_is_the_day_before_today_whole_in_the_workspace_zone(
+    admin: Visitor, page_server: PageServer, org: people.Org
+) -> None:
+    today = day_of(now_us(), ZONE)
+    start, end = midnight_us(today - timedelta(days=1), ZONE), midnight_us(today, ZONE)
+    edges = [start - 1, start, end - 1, end]
+    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    answer = admin.get("?range=yesterday")
+    assert ids(answer) == [written[2], written[1]]
+    assert "Remove filter Date: Yesterday" in answer.text
+    assert '<option value="yesterday" selected>Yesterday</option>' in answer.text
+
+
+def test_this_year_starts_on_the_first_of_january_in_the_workspace_zone(
+    admin: Visitor, page_server: PageServer, org: people.Org
+) -> None:
+    now = now_us()
+    start = midnight_us(day_of(now, ZONE).replace(month=1, day=1), ZONE)
+    kept = now - 360 * 24 * HOUR  # within the workspace's retention of 365 days
+    edges = [t for t in (start - 1, start, now - 60 * MICROS) if t > kept]
+    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    answer = admin.get("?range=year")
+    assert ids(answer) == [w for w, t in zip(written, edges, strict=True) if t >= start][::-1]
+    assert "Remove filter Date: This year" in answer.text
+
+
+@pytest.mark.parametrize(
+    ("day", "heading"),
+    [
+        (date(2026, 12, 5), "Today"),
+        (date(2026, 12, 4), "Yesterday"),
+        (date(2026, 12, 1), "Tuesday, 1 December"),
+        (date(2026, 1, 1), "Thursday, 1 January"),
+        (date(2025, 12, 31), "Wednesday, 31 December 2025"),
+        (date(2025, 12, 2), "Tuesday, 2 December 2025"),
+    ],
+)
+def test_a_day_heading_names_the_year_only_when_it_is_not_this_one(day: date, heading: str) -> None:
+    assert activity_view.day_heading(day, date(2026, 12, 5)) == heading
+
+
+def test_the_page_heads_days_of_an_earlier_year_with_their_year(
+    admin: Visitor, page_server: PageServer, org: people.Org
+) -> None:
+    page_server.log.set_retention(org.id, 800)
+    today = day_of(now_us(), ZONE)
+    last_year = date(today.year - 1, 12, 2)
+    this_year = today - timedelta(days=2)
+    for day in (last_year, this_year):
+        page_server.log.record(org.id, event(occurred_at=iso(midnight_us(day, ZONE) + 12 * HOUR)))
+    page = admin.get().text
+    weekday = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+    assert f'<time datetime="{last_year}">{weekday[last_year.weekday()]}, 2 December {last_year.year}</time>' in page
+    shown = f"{weekday[this_year.weekday()]}, {this_year.day} {this_year:%B}"
+    if this_year.year != today.year:  # the first two days of January
+        shown += f" {this_year.year}"
+    assert f'<time datetime="{this_year}">{shown}</time>' in page
 
 
 def test_the_empty_states(admin: Visitor, page_server: PageServer, org: people.Org) -> None:

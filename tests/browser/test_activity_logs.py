@@ -394,7 +394,8 @@ def test_the_date_menu_by_keyboard_browses_then_applies_and_focus_comes_back(tab
     wait_for_chart(page)
     page.focus("#range")
     page.keyboard.press("ArrowDown")
-    page.keyboard.press("ArrowDown")  # browsing: All time -> Today -> Last 7 days, nothing applied yet
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # browsing: All time -> Today -> Yesterday -> Last 7 days, nothing applied yet
     assert "range=" not in page.url
     assert page.evaluate("document.activeElement.id") == "range"
 
@@ -411,6 +412,40 @@ def test_the_date_menu_by_keyboard_browses_then_applies_and_focus_comes_back(tab
     page.wait_for_function(
         "document.activeElement && document.activeElement.matches('.bar[aria-current]')", timeout=30_000
     )
+
+
+def test_yesterday_and_this_year_are_in_the_date_menu_and_apply_by_keyboard(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page)
+    wait_for_chart(page)
+    options = page.locator("#range option").all_inner_texts()
+    assert options == [
+        "All time", "Today", "Yesterday", "Last 7 days", "Last 30 days", "Last 90 days", "Last 12 months",
+        "This year", "Custom range…",
+    ]  # fmt: skip
+    page.focus("#range")
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("ArrowDown")  # All time -> Today -> Yesterday: browsing, nothing applied yet
+    assert "range=" not in page.url
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"range=yesterday"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'range'", timeout=30_000)
+    today = day_of(now_us(), ZONE)
+    yesterday = ActivityFilter(since_us=midnight_us(today - timedelta(days=1), ZONE), until_us=midnight_us(today, ZONE))
+    assert shown(page) == expected(site, yesterday)[:50]
+    assert page.get_by_role("link", name="Remove filter Date: Yesterday").count() == 1
+
+    wait_for_chart(page)
+    page.focus("#range")
+    page.keyboard.press("End")  # Custom range…
+    page.keyboard.press("ArrowUp")  # This year
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"range=year"))
+    page.wait_for_function("document.activeElement && document.activeElement.id === 'range'", timeout=30_000)
+    this_year = ActivityFilter(since_us=midnight_us(today.replace(month=1, day=1), ZONE))
+    assert shown(page) == expected(site, this_year)[:50]
+    assert page.get_by_role("link", name="Remove filter Date: This year").count() == 1
+    wait_for_chart(page)
 
 
 def test_without_javascript_the_histogram_is_an_image_drawn_on_the_server(

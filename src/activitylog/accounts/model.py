@@ -3,6 +3,7 @@ sessions and the workspace's security settings. Plain frozen records; the rules 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from activitylog.accounts import permissions
@@ -30,6 +31,12 @@ class Role:
     name: str
     permissions: frozenset[str]
     created_us: int = 0
+
+
+def least_privileged(roles: Iterable[Role]) -> Role | None:
+    """The role that grants the fewest permissions (the first of them, in the order given, on a tie): what a
+    new invitation offers unless the admin picks another, so nobody gets more access than meant by default."""
+    return min(roles, key=lambda role: len(role.permissions), default=None)
 
 
 @dataclass(frozen=True, slots=True)

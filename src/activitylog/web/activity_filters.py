@@ -3,7 +3,8 @@
 Parameters (all optional; empty ones are ignored):
 - `type` (repeated): activity type codes; none means "All activity";
 - `teammate` (repeated): teammate (actor) ids;
-- `range`: `today`, `7d`, `30d`, `90d`, `12m` (each ending today, in the workspace's time zone), or `custom`;
+- `range`: `today`, `yesterday`, `7d`, `30d`, `90d`, `12m`, `year` (this calendar year so far), each in the
+  workspace's time zone and each but `yesterday` ending today; or `custom`;
 - `from`, `to`: a custom range's first and last day (YYYY-MM-DD, both inclusive, in the workspace's time
   zone); either alone is open-ended, and either implies `range=custom`;
 - `ip`: an IP address or CIDR block.
@@ -14,7 +15,7 @@ Bad input is refused with the parameter named (`InvalidInput`, a 422), never gue
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from urllib.parse import urlencode
@@ -28,13 +29,33 @@ from activitylog.domain.ipaddr import IPRange
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.storage.base import Teammate
 
-#: The date presets, in menu order: code -> (label, days before today that the range starts).
-PRESETS: dict[str, tuple[str, int | None]] = {
-    "today": ("Today", 0),
-    "7d": ("Last 7 days", 6),
-    "30d": ("Last 30 days", 29),
-    "90d": ("Last 90 days", 89),
-    "12m": ("Last 12 months", None),  # from the same day a year ago, the next day
+
+def _days_back(back: int) -> Callable[[date], tuple[date, date]]:
+    return lambda today: (today - timedelta(days=back), today)
+
+
+def _yesterday(today: date) -> tuple[date, date]:
+    day = today - timedelta(days=1)
+    return day, day
+
+
+def _twelve_months(today: date) -> tuple[date, date]:
+    return _year_before(today) + timedelta(days=1), today  # from the same day a year ago, the next day
+
+
+def _this_year(today: date) -> tuple[date, date]:
+    return today.replace(month=1, day=1), today
+
+
+#: The date presets, in menu order: code -> (label, the first and last day it covers, given today's date).
+PRESETS: dict[str, tuple[str, Callable[[date], tuple[date, date]]]] = {
+    "today": ("Today", _days_back(0)),
+    "yesterday": ("Yesterday", _yesterday),
+    "7d": ("Last 7 days", _days_back(6)),
+    "30d": ("Last 30 days", _days_back(29)),
+    "90d": ("Last 90 days", _days_back(89)),
+    "12m": ("Last 12 months", _twelve_months),
+    "year": ("This year", _this_year),
 }
 CUSTOM = "custom"
 PARAMETERS = ("type", "teammate", "range", "from", "to", "ip")
@@ -115,8 +136,7 @@ class PageFilter:
     def days(self, today: date) -> tuple[date | None, date | None]:
         """The first and last day (inclusive, local) the filter covers; None for an open end."""
         if self.range in PRESETS:
-            back = PRESETS[self.range][1]
-            return (_year_before(today) + timedelta(days=1) if back is None else today - timedelta(days=back)), today
+            return PRESETS[self.range][1](today)
         return self.start, self.end
 
     def activity_filter(self, timezone: str, today: date) -> ActivityFilter:

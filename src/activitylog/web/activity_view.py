@@ -23,6 +23,8 @@ from activitylog.web.activity_filters import human_date
 
 _CHANGE_KEYS = ("before", "after")
 _WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")  # fmt: skip
 LEVELS = 40  # bar heights the stylesheet knows (.l0 to .l40): inline styles are refused by the CSP
 MAX_BARS = 400  # beyond this many days, a bar is a week
 
@@ -134,11 +136,12 @@ def _words(key: str) -> str:
 
 
 def day_heading(day: date, today: date) -> str:
+    """ "Today", "Yesterday", "Tuesday, 3 December" this year, "Monday, 2 December 2025" in another year."""
     if day == today:
         return "Today"
     if day == today - timedelta(days=1):
         return "Yesterday"
-    name = f"{_WEEKDAYS[day.weekday()]} {human_date(day, year=False)}"
+    name = f"{_WEEKDAYS[day.weekday()]}, {day.day} {_MONTHS[day.month - 1]}"
     return name if day.year == today.year else f"{name} {day.year}"
 
 

@@ -3,9 +3,8 @@ teammate's own account page (everyone)."""
 
 from __future__ import annotations
 
-from functools import cache
+from datetime import UTC, datetime
 from typing import Any
-from zoneinfo import available_timezones
 
 import segno
 from fastapi import APIRouter
@@ -22,13 +21,9 @@ from activitylog.web.responses import notice, shown_on_form
 from activitylog.web.session import form_of, viewer
 from activitylog.web.team_pages import _act
 from activitylog.web.templating import page
+from activitylog.web.timezones import timezone_options
 
 router = APIRouter(include_in_schema=False)
-
-
-@cache
-def _timezones() -> list[str]:
-    return [*sorted(z for z in available_timezones() if "/" in z and not z.startswith(("Etc/", "SystemV/"))), "UTC"]
 
 
 def _needs_settings(request: Request, signed_in: Viewer) -> None:
@@ -40,7 +35,8 @@ def _workspace_page(
 ) -> Response:
     _needs_settings(request, signed_in)
     return page(
-        request, "workspace.html", signed_in, current="settings/workspace", timezones=_timezones(), error=error,
+        request, "workspace.html", signed_in, current="settings/workspace",
+        timezones=timezone_options(signed_in.workspace.timezone, datetime.now(UTC)), error=error,
         notice=notice(request), status=status,
     )  # fmt: skip
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 
 from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
+from activitylog.accounts.model import least_privileged
 from activitylog.accounts.signin import Viewer
 from activitylog.api.clientinfo import base_url
 from activitylog.api.context import services
@@ -32,13 +33,16 @@ def _teammates_page(
     console = accounts(request).console
     console.require(signed_in.member, permissions.TEAMMATES)
     workspace_id = signed_in.workspace.id
+    roles = console.roles(workspace_id)
+    fewest = least_privileged(roles.values())
     return page(
         request,
         "teammates.html",
         signed_in,
         current="settings/teammates",
         members=console.members(workspace_id),
-        roles=console.roles(workspace_id),
+        roles=roles,
+        invite_role=fewest.id if fewest else None,
         invites=console.invites(workspace_id),
         error=error,
         notice=notice(request),
