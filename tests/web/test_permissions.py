@@ -25,6 +25,7 @@ from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.web import templating
 from tests import people
+from tests.factories import event
 from tests.web.conftest import Browser, Servers, entries
 
 PREFIX = "/a/{workspace_id}"
@@ -97,9 +98,11 @@ def needs(path: str) -> str:
     return NEEDS[max(areas, key=len)]
 
 
-def concrete(path: str, workspace_id: str) -> str:
+def concrete(path: str, workspace_id: str, entry_id: str = "nope") -> str:
     def value(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name == "entry_id":  # a real entry: its details are a read like any page
+            return entry_id
         return workspace_id if name == "workspace_id" else SAMPLE_PARAMS.get(name, "nope")
 
     return re.sub(r"\{(\w+)(?::\w+)?\}", value, path)
@@ -120,8 +123,10 @@ def test_the_navigation_needs_what_the_matrix_says() -> None:
 
 @pytest.fixture(scope="module")
 def matrix_org(servers: Servers) -> people.Org:
-    """One workspace for the whole matrix: its requests change nothing (each test checks that)."""
-    return people.org(servers.log.store)
+    """One workspace for the whole matrix, with one entry: its requests change nothing (each test checks that)."""
+    org = people.org(servers.log.store)
+    servers.log.record_many(org.id, [event("app_name_change")])
+    return org
 
 
 @pytest.fixture
@@ -145,9 +150,9 @@ def test_matrix(visitor: Browser, method: str, path: str, servers: Servers) -> N
         pytest.skip(f"{method} {path} is not served by this build yet; it is checked as soon as it is")
     log: ActivityLog = servers.log
     workspace_id = visitor.org.id
-    url = concrete(path, workspace_id)
-    needed = needs(path)
     before = [e.id for e in entries(log, workspace_id)]
+    url = concrete(path, workspace_id, entry_id=before[-1])
+    needed = needs(path)
     granted = ROLES[_teammate(visitor, log)] if visitor.session else None
 
     response = visitor.get(url) if method == "GET" else visitor.post(url, {})
