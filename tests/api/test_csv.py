@@ -19,7 +19,8 @@ INJECTION = "=cmd|' /C calc'!A0"
 
 def rows(answer: httpx.Response) -> list[dict[str, str]]:
     assert answer.status_code == 200, answer.text
-    return list(csv.DictReader(io.StringIO(answer.text)))
+    assert answer.content.startswith(b"\xef\xbb\xbf"), answer.content[:20]  # the UTF-8 byte-order mark, for Excel
+    return list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
 
 
 def test_the_csv_holds_exactly_what_the_api_answers(http: httpx.Client, tenant: Tenant) -> None:
@@ -38,6 +39,13 @@ def test_the_csv_holds_exactly_what_the_api_answers(http: httpx.Client, tenant: 
     assert [r["Activity"] for r in got] == [e["sentence"] for e in listed]
     assert [r["Activity type"] for r in got] == [e["type"] for e in listed]
     assert answer.headers["x-total-count"] == str(len(listed))
+
+
+def test_the_download_starts_with_a_byte_order_mark_so_excel_reads_accents(http: httpx.Client, tenant: Tenant) -> None:
+    http.post("/v1/events", json=event(name="Tomás Ó Briain"), headers=tenant.headers())
+    answer = http.get("/v1/events.csv", headers=tenant.headers())
+    assert answer.content.startswith("\ufeffActivity,Date and time,".encode())
+    assert rows(answer)[0]["Teammate name"] == "Tomás Ó Briain"
 
 
 def test_formula_injection_is_defused(http: httpx.Client, tenant: Tenant) -> None:

@@ -110,3 +110,14 @@ def test_several_workspaces_need_a_choice(cli) -> None:
     assert "choose one with --workspace" in cli("query", ok=False)
     assert "No activity matches." in cli("query", "-w", "ws_b")
     assert "ws_a\tAcme\tUTC\t365 days" in cli("workspace", "list")
+
+
+def test_export_writes_a_byte_order_mark_for_excel(cli, tmp_path: Path) -> None:
+    cli("workspace", "create", "Acme", "--id", "ws_x")
+    cli("record", "-", stdin=json.dumps(event(name="Tomás")))
+    output = tmp_path / "out.csv"
+    cli("export", "-o", str(output))
+    data = output.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfActivity,")
+    [row] = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert row["Teammate name"] == "Tomás"

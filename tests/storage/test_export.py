@@ -82,6 +82,17 @@ def test_parallel_export_writes_exactly_what_the_sequential_one_does(log: Activi
     )
 
 
+def test_an_export_starts_with_the_byte_order_mark_and_a_stream_does_not(log: ActivityLog, ws: Workspace) -> None:
+    from activitylog.export.runner import export_csv
+
+    log.record_many(ws.id, [event(name="Tomás")])
+    exported = "".join(export_csv(log, ws, ActivityFilter()))
+    assert exported.startswith("\ufeff" + ",".join(COLUMNS) + "\r\n")
+    assert exported.count("\ufeff") == 1
+    assert parsed(exported.removeprefix("\ufeff"))[0]["Teammate name"] == "Tomás"
+    assert "".join(stream(log.iter_entries(ws.id, ActivityFilter()))).startswith("Activity,")
+
+
 def test_a_reader_that_stops_early_leaves_no_worker_behind(log: ActivityLog, ws: Workspace, monkeypatch) -> None:
     import subprocess
 
