@@ -106,9 +106,11 @@ def test_the_download_is_logged_and_named(http: httpx.Client, api_log: ActivityL
     assert latest["metadata"]["rows"] == 4 == len(rows(everything))
     assert latest["metadata"]["format"] == "csv"
     assert latest["request_id"] == everything.headers["x-request-id"]
-    assert latest["sentence"] == "API token read token downloaded 4 entries of activity as CSV."
+    assert latest["sentence"] == "API token read token downloaded 4 entries of activity as CSV (all time)."
+    assert latest["metadata"]["scope"] == "all time"
     assert first["metadata"]["rows"] == 0
     assert first["metadata"]["filters"] == {"since": "2026-01-01T00:00:00Z", "until": "2026-02-01T00:00:00Z"}
+    assert first["metadata"]["scope"] == "since 1 Jan 2026, before 1 Feb 2026"  # midnights in Dublin's winter
     assert first["ip"] == "127.0.0.1"
     assert first["user_agent"] == "pytest-csv"
     # The export covers entries up to its request: it never lists its own data_export_run entry.

@@ -237,3 +237,14 @@ def test_categories_group_every_type() -> None:
     grouped = REGISTRY.categories()
     assert sum(len(types) for types in grouped.values()) == len(REGISTRY)
     assert list(grouped) == sorted(grouped)
+
+
+def test_an_optional_part_is_left_out_when_its_value_is() -> None:
+    export = REGISTRY["data_export_run"]
+    assert render(export, export.code, "Ciaran Lee", {"rows": 2, "scope": "since 1 Jan 2026"}) == (
+        "Ciaran Lee downloaded 2 entries of activity as CSV (since 1 Jan 2026)."
+    )
+    # Entries recorded before `scope` existed keep their sentence, not the label's fallback.
+    assert render(export, export.code, "Ciaran Lee", {"rows": 1, "filters": {}}) == (
+        "Ciaran Lee downloaded 1 entry of activity as CSV."
+    )

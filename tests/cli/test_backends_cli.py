@@ -43,4 +43,5 @@ def test_upgrade_record_query_export_and_retention(database_url: str, tmp_path: 
     assert "ws_cli: removed 1 entries older than" in cli("retention", "run")
     page = json.loads(cli("query", "--format", "json"))
     assert page["entries"][0]["type"] == "security_settings_change"
-    assert len(page["entries"]) == 3
+    assert page["entries"][1]["type"] == "data_export_run"  # the export is logged, as a download is
+    assert len(page["entries"]) == 4

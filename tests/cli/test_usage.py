@@ -121,3 +121,20 @@ def test_export_writes_a_byte_order_mark_for_excel(cli, tmp_path: Path) -> None:
     assert data.startswith(b"\xef\xbb\xbfActivity,")
     [row] = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
     assert row["Teammate name"] == "Tomás"
+
+
+def test_export_is_logged_like_a_download_with_its_filters_in_words(cli, tmp_path: Path) -> None:
+    cli("workspace", "create", "Acme", "--id", "ws_l", "--timezone", "Europe/Dublin")
+    samuel = event(actor_id="tm_sam", name="Samuel Adeyemi", occurred_at="2026-02-03T10:00:00Z")
+    cli("record", "-", stdin=json.dumps([samuel, event(occurred_at="2026-02-03T11:00:00Z")]))
+    output = tmp_path / "sam.csv"
+    cli("export", "-o", str(output), "--teammate", "tm_sam", "--since", "2026-01-01")
+    [logged] = json.loads(cli("query", "--type", "data_export_run", "--format", "json"))["entries"]
+    assert logged["actor"]["type"] == "system"
+    assert logged["sentence"] == (
+        "The command line downloaded 1 entry of activity as CSV (teammate Samuel Adeyemi, since 1 Jan 2026)."
+    )
+    assert logged["metadata"]["rows"] == 1
+    assert logged["metadata"]["filters"]["teammate"] == ["tm_sam"]
+    # The file holds what was there when it was asked for: never its own entry.
+    assert "data_export_run" not in output.read_text(encoding="utf-8-sig")

@@ -13,6 +13,9 @@ from activitylog.storage.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Who a change made from the shell is by, in the log.
+COMMAND_LINE: dict[str, Any] = {"type": "system", "name": "The command line"}
+
 
 class CliContext:
     def __init__(self, database_url: str) -> None:

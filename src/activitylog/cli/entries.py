@@ -14,11 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import COMMAND_LINE, CliContext, fail, pass_context
 from activitylog.cli.options import build_filter, filter_options, resolve_workspace, workspace_option
 from activitylog.domain.entry import Entry
 from activitylog.errors import ActivityLogError
 from activitylog.export import csv as csv_export
+from activitylog.export.logged import log_download
 from activitylog.export.runner import export_csv
 from activitylog.timeutil import from_us
 
@@ -138,11 +139,19 @@ def export(
     ip: str | None,
     output: Path,
 ) -> None:
-    """Write every matching entry to a CSV file, with a progress bar."""
+    """Write every matching entry to a CSV file, with a progress bar.
+
+    The export is logged (`data_export_run`, by the command line) as the console's and the API's downloads
+    are, before the file is written; the file holds the entries up to that moment, not its own entry.
+    """
     workspace_id = resolve_workspace(ctx, workspace)
     where = build_filter(types, teammates, since, until, ip)
     chosen = ctx.log.workspace(workspace_id)
-    total = ctx.log.count(chosen, where)
+    try:
+        download = log_download(ctx.log, None, chosen, where, COMMAND_LINE, ip=None, user_agent=None, request_id=None)
+    except ActivityLogError as problem:
+        raise fail(problem) from None
+    where, total = download.where, download.rows
     columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("export", total=total)

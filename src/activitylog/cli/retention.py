@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import COMMAND_LINE, CliContext, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
 from activitylog.errors import ActivityLogError
 from activitylog.retention import run_once
@@ -37,7 +37,7 @@ def retention_set(ctx: CliContext, workspace: str | None, days: int) -> None:
     """Keep the workspace's entries for DAYS days (30 to 3650)."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        before = ctx.log.set_retention(workspace_id, days, actor={"type": "system", "name": "The command line"})
+        before = ctx.log.set_retention(workspace_id, days, actor=COMMAND_LINE)
     except ActivityLogError as problem:
         raise fail(problem) from None
     click.echo(f"{workspace_id}: entries are kept for {days} days (was {before})")
