@@ -57,6 +57,19 @@ def test_types_lists_the_catalog(cli) -> None:
     assert "Workspace name change" in cli("types", "--category", "Workspace")
 
 
+@pytest.mark.parametrize("columns", ["60", "40", "120", "200"])
+def test_types_never_cuts_a_code_short_however_narrow_the_terminal(columns: str) -> None:
+    from activitylog.catalog import REGISTRY
+
+    result = CliRunner().invoke(main, ["types"], env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    words = set(result.output.replace("│", " ").split())
+    assert {t.code for t in REGISTRY} <= words  # each code whole, on one line
+    if int(columns) < 100:  # one block per type: the label, category and sentence wrap beneath the code
+        assert "Beth-Ann Sher set the file types allowed as attachments" in " ".join(result.output.split())
+
+
 def test_query_filters_and_formats(cli, tmp_path: Path) -> None:
     cli("workspace", "create", "Acme", "--id", "ws_q", "--timezone", "Europe/Dublin")
     events = [event(), event("role_creation", ip="198.51.100.9"), event("admin_login_success", actor_id="tm2")]
