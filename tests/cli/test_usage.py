@@ -116,6 +116,28 @@ def test_record_reports_every_bad_item_and_writes_nothing(cli) -> None:
     assert "neither JSON nor JSON Lines" in cli("record", "-", stdin="{not json", ok=False)
 
 
+def test_query_prints_the_next_cursor_on_one_line_in_a_narrow_terminal(sqlite_url: str) -> None:
+    runner = CliRunner()
+    base = ["--database-url", sqlite_url]
+    runner.invoke(main, [*base, "workspace", "create", "Acme", "--id", "ws_c"])
+    runner.invoke(main, [*base, "record", "-"], input=json.dumps([event(), event(), event()]))
+    cursor = json.loads(runner.invoke(main, [*base, "query", "--limit", "1", "--format", "json"]).output)["next_cursor"]
+    assert len(cursor) > 40
+    result = runner.invoke(main, [*base, "query", "--limit", "1"], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    assert f"More: --cursor {cursor}\n" in result.output
+
+
+def test_counts_of_one_are_singular(cli, tmp_path: Path) -> None:
+    cli("workspace", "create", "Acme", "--id", "ws_1")
+    assert "recorded 1 entry, skipped 0 already recorded" in cli("record", "-", stdin=json.dumps(event()))
+    assert "recorded 2 entries, skipped 1 already recorded" in cli(
+        "record", "-", stdin=json.dumps([event(key="k"), event(key="k"), event()])
+    )
+    cli("record", "-", stdin=json.dumps(event("role_creation")))
+    assert "wrote 1 entry to" in cli("export", "-o", str(tmp_path / "one.csv"), "--type", "role_creation")
+
+
 def test_several_workspaces_need_a_choice(cli) -> None:
     assert "no workspace yet" in cli("query", ok=False)
     cli("workspace", "create", "Acme", "--id", "ws_a")

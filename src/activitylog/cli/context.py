@@ -45,6 +45,15 @@ class CliContext:
 pass_context = click.make_pass_decorator(CliContext)
 
 
+def count(n: int, noun: str, nouns: str | None = None) -> str:
+    """A count with its noun, singular for one: "1 entry", "2 entries", "1,204 tombstones"."""
+    if n == 1:
+        return f"1 {noun}"
+    if nouns is None:
+        nouns = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{n:,} {nouns}"
+
+
 def fail(problem: ActivityLogError) -> click.ClickException:
     """An error of ours as a CLI error: every field problem on its own line, exit status 1."""
     lines = [str(e) for e in getattr(problem, "errors", [])] or [problem.message]

@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from activitylog.cli.context import COMMAND_LINE, CliContext, fail, pass_context
+from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import build_filter, filter_options, resolve_workspace, workspace_option
 from activitylog.domain.entry import Entry
 from activitylog.errors import ActivityLogError
@@ -60,7 +60,7 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
             duplicates += len(result.duplicates)
     except ActivityLogError as problem:
         raise fail(problem) from None
-    click.echo(f"recorded {written} entries, skipped {duplicates} already recorded")
+    click.echo(f"recorded {count(written, 'entry')}, skipped {duplicates:,} already recorded")
 
 
 def _entries_table(entries: list[Entry], timezone: str) -> Table:
@@ -121,7 +121,9 @@ def query(
         return
     console.print(_entries_table(entries, timezone))
     if next_cursor:
-        console.print(f"\nMore: --cursor {next_cursor}", style="dim")
+        # On one line whatever the terminal's width, so it can be copied whole (a terminal may still fold it).
+        console.print()
+        console.print(f"More: --cursor {next_cursor}", style="dim", soft_wrap=True)
 
 
 @click.command()
@@ -164,4 +166,4 @@ def export(
             for chunk in chunks:
                 handle.write(chunk)
         temporary.replace(output)
-    click.echo(f"wrote {total:,} entries to {output}")
+    click.echo(f"wrote {count(total, 'entry')} to {output}")

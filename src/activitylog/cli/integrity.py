@@ -13,7 +13,7 @@ from typing import Any
 
 import click
 
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import CliContext, count, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
 from activitylog.errors import ActivityLogError
 from activitylog.integrity.keys import Signer, Verifier, load_or_create, load_public_key
@@ -46,13 +46,13 @@ def _workspaces(ctx: CliContext, workspace: str | None, every: bool) -> list[str
 
 def _echo_report(report: Report) -> None:
     summary = (
-        f"{report.entries:,} entries, {report.tombstones:,} tombstones, chain positions {report.anchor + 1:,} to "
-        f"{report.head:,}, {report.checkpoints:,} signed checkpoints matched"
+        f"{count(report.entries, 'entry')}, {count(report.tombstones, 'tombstone')}, chain positions "
+        f"{report.anchor + 1:,} to {report.head:,}, {count(report.checkpoints, 'signed checkpoint')} matched"
     )
     if report.ok:
         click.echo(f"{report.workspace_id}: OK ({summary})")
         return
-    click.echo(f"{report.workspace_id}: FAILED, {report.failure_count:,} problem(s) ({summary})")
+    click.echo(f"{report.workspace_id}: FAILED, {count(report.failure_count, 'problem')} ({summary})")
     for failure in report.failures:
         click.echo(f"  {failure.kind}: {failure}")
     if report.failure_count > len(report.failures):
@@ -132,7 +132,8 @@ def verify(
             for line in check.problems:
                 click.echo(f"  {line}")
             verdict = "OK" if check.ok else "FAILED"
-            click.echo(f"{verdict}: {check.proven:,} of {len(entries):,} entries proven with key {verifier.key_id}")
+            proven = f"{check.proven:,} of {count(len(entries), 'entry')}"
+            click.echo(f"{verdict}: {proven} proven with key {verifier.key_id}")
         if not check.ok:
             raise SystemExit(1)
         return
