@@ -248,3 +248,16 @@ def test_an_optional_part_is_left_out_when_its_value_is() -> None:
     assert render(export, export.code, "Ciaran Lee", {"rows": 1, "filters": {}}) == (
         "Ciaran Lee downloaded 1 entry of activity as CSV."
     )
+
+
+def test_a_name_that_only_repeats_its_noun_is_said_once() -> None:
+    revoked = REGISTRY["api_token_revocation"]
+    assert render(revoked, revoked.code, "X", {"token": {"id": "t", "name": "Demo token"}}) == (
+        "X revoked the API token Demo token."
+    )
+    assert render(revoked, revoked.code, "X", {"token": {"id": "t", "name": "API Token"}}) == "X revoked the API token."
+    # One word is never dropped: a workspace renamed "to" keeps it.
+    renamed = REGISTRY["app_name_change"]
+    assert render(renamed, renamed.code, "X", {"before": "from", "after": "to"}) == (
+        "X changed the workspace name from from to to."
+    )

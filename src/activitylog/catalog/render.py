@@ -8,6 +8,9 @@ Template placeholders:
 - `{text[path]text}`: optional, the value with the text around it, or nothing at all when the value is
   missing or empty (`{ ([scope])}` is " (since 1 Jan 2026)", or "" in an entry recorded before `scope` was).
 
+A value of two words or more that only repeats the words just before it is left out: a token named "API
+token" is "revoked the API token.", not "revoked the API token API token.".
+
 Invariant: rendering never raises. When a value the template needs is missing (old rows, imported data,
 unknown codes), the sentence degrades to a plain one built from the label, as Sentry's audit log does.
 """
@@ -94,6 +97,15 @@ def _expand(expression: str, metadata: Mapping[str, Any]) -> str | None:
     return None if value is _MISSING else format_value(value)
 
 
+def _repeats(segments: list[Segment], expression: str, text: str) -> bool:
+    """Whether a plain value of two words or more only says again the words the sentence just said."""
+    if not segments or segments[-1].kind != "text" or any(c in expression for c in "?|["):
+        return False
+    words = text.split()
+    said = segments[-1].text.split()
+    return len(words) >= 2 and [w.lower() for w in said[-len(words) :]] == [w.lower() for w in words]
+
+
 def fallback_sentence(actor: str, label: str) -> list[Segment]:
     return [Segment("actor", actor), Segment("text", f" performed “{label}”.")]
 
@@ -117,7 +129,10 @@ def render_segments(
             text = _expand(expression, metadata)
             if text is None:
                 return fallback_sentence(actor, activity_type.label)
-            if text:  # an optional part left out adds nothing
+            if _repeats(segments, expression, text):
+                # "revoked the API token API token": a name that only repeats the noun before it is no name.
+                segments[-1] = Segment("text", segments[-1].text.rstrip())
+            elif text:  # an optional part left out adds nothing
                 segments.append(Segment("text", text))
         position = match.end()
     if position < len(template):
