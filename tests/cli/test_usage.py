@@ -143,6 +143,11 @@ def test_several_workspaces_need_a_choice(cli) -> None:
     cli("workspace", "create", "Acme", "--id", "ws_a")
     cli("workspace", "create", "Globex", "--id", "ws_b")
     assert "choose one with --workspace" in cli("query", ok=False)
+    for command in (("query",), ("export", "-o", "x.csv"), ("token", "list"), ("retention", "set", "90"), ("verify",)):
+        error = cli(*command, ok=False)
+        assert "2 workspaces" in error, command
+        assert "ws_a\tAcme" in error, (command, error)
+        assert "ws_b\tGlobex" in error, (command, error)
     assert "No activity matches." in cli("query", "-w", "ws_b")
     assert "ws_a\tAcme\tUTC\t365 days" in cli("workspace", "list")
 
