@@ -28,7 +28,7 @@ def test_verify_names_a_hand_edited_row(
     assert "signed a checkpoint" not in result.output
     assert "signed checkpoints cannot be checked" in result.output
     assert not (tmp_path / "signing.key").exists()
-    assert store.read("SELECT COUNT(*) FROM integrity_checkpoints")[0][0] == 0
+    assert store.read("SELECT COUNT(*) FROM integrity_checkpoints WHERE workspace_id = ?", (ws.id,))[0][0] == 0
     result = runner.invoke(main, [*base, "checkpoint", "-w", ws.id, *key])
     assert result.exit_code == 0, result.output
     assert "signed a checkpoint at position 6" in result.output
