@@ -413,7 +413,8 @@ def test_the_histogram_of_all_time_starts_at_the_first_entry(
 
 def csv_rows(answer: httpx.Response) -> list[dict[str, str]]:
     assert answer.status_code == 200, answer.text[:500]
-    return list(csv.DictReader(io.StringIO(answer.text)))
+    assert answer.content.startswith(b"\xef\xbb\xbf")  # Download CSV starts with the UTF-8 byte-order mark
+    return list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
 
 
 def test_the_csv_is_exactly_the_filtered_entries_and_the_api_agrees(

@@ -19,7 +19,8 @@ INJECTION = "=cmd|' /C calc'!A0"
 
 def rows(answer: httpx.Response) -> list[dict[str, str]]:
     assert answer.status_code == 200, answer.text
-    return list(csv.DictReader(io.StringIO(answer.text)))
+    assert answer.content.startswith(b"\xef\xbb\xbf"), answer.content[:20]  # the UTF-8 byte-order mark, for Excel
+    return list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
 
 
 def test_the_csv_holds_exactly_what_the_api_answers(http: httpx.Client, tenant: Tenant) -> None:
@@ -38,6 +39,13 @@ def test_the_csv_holds_exactly_what_the_api_answers(http: httpx.Client, tenant: 
     assert [r["Activity"] for r in got] == [e["sentence"] for e in listed]
     assert [r["Activity type"] for r in got] == [e["type"] for e in listed]
     assert answer.headers["x-total-count"] == str(len(listed))
+
+
+def test_the_download_starts_with_a_byte_order_mark_so_excel_reads_accents(http: httpx.Client, tenant: Tenant) -> None:
+    http.post("/v1/events", json=event(name="Tomás Ó Briain"), headers=tenant.headers())
+    answer = http.get("/v1/events.csv", headers=tenant.headers())
+    assert answer.content.startswith("\ufeffActivity,Date and time,".encode())
+    assert rows(answer)[0]["Teammate name"] == "Tomás Ó Briain"
 
 
 def test_formula_injection_is_defused(http: httpx.Client, tenant: Tenant) -> None:
@@ -98,9 +106,11 @@ def test_the_download_is_logged_and_named(http: httpx.Client, api_log: ActivityL
     assert latest["metadata"]["rows"] == 4 == len(rows(everything))
     assert latest["metadata"]["format"] == "csv"
     assert latest["request_id"] == everything.headers["x-request-id"]
-    assert latest["sentence"] == "API token read token downloaded 4 entries of activity as CSV."
+    assert latest["sentence"] == "API token read token downloaded 4 entries of activity as CSV (all time)."
+    assert latest["metadata"]["scope"] == "all time"
     assert first["metadata"]["rows"] == 0
     assert first["metadata"]["filters"] == {"since": "2026-01-01T00:00:00Z", "until": "2026-02-01T00:00:00Z"}
+    assert first["metadata"]["scope"] == "since 1 Jan 2026, before 1 Feb 2026"  # midnights in Dublin's winter
     assert first["ip"] == "127.0.0.1"
     assert first["user_agent"] == "pytest-csv"
     # The export covers entries up to its request: it never lists its own data_export_run entry.

@@ -271,3 +271,27 @@ def test_security_settings_values_are_typed() -> None:
         validate({"before": {"session_timeout_minutes": "1 hour"}, "after": {"session_timeout_minutes": 60}})
     with pytest.raises(fastjsonschema.JsonSchemaValueException):
         validate({"before": {"require_two_factor": "yes"}, "after": {"require_two_factor": True}})
+
+
+def test_an_optional_part_is_left_out_when_its_value_is() -> None:
+    export = REGISTRY["data_export_run"]
+    assert render(export, export.code, "Ciaran Lee", {"rows": 2, "scope": "since 1 Jan 2026"}) == (
+        "Ciaran Lee downloaded 2 entries of activity as CSV (since 1 Jan 2026)."
+    )
+    # Entries recorded before `scope` existed keep their sentence, not the label's fallback.
+    assert render(export, export.code, "Ciaran Lee", {"rows": 1, "filters": {}}) == (
+        "Ciaran Lee downloaded 1 entry of activity as CSV."
+    )
+
+
+def test_a_name_that_only_repeats_its_noun_is_said_once() -> None:
+    revoked = REGISTRY["api_token_revocation"]
+    assert render(revoked, revoked.code, "X", {"token": {"id": "t", "name": "Demo token"}}) == (
+        "X revoked the API token Demo token."
+    )
+    assert render(revoked, revoked.code, "X", {"token": {"id": "t", "name": "API Token"}}) == "X revoked the API token."
+    # One word is never dropped: a workspace renamed "to" keeps it.
+    renamed = REGISTRY["app_name_change"]
+    assert render(renamed, renamed.code, "X", {"before": "from", "after": "to"}) == (
+        "X changed the workspace name from from to to."
+    )

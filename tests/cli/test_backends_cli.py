@@ -40,7 +40,8 @@ def test_upgrade_record_query_export_and_retention(database_url: str, tmp_path: 
     assert "wrote 3 entries" in cli("export", "-o", str(output))
     assert output.read_text().count("\n") == 4
     assert "kept for 90 days (was 365)" in cli("retention", "set", "90")
-    assert "ws_cli: removed 1 entries older than" in cli("retention", "run")
+    assert "ws_cli: removed 1 entry older than" in cli("retention", "run")
     page = json.loads(cli("query", "--format", "json"))
     assert page["entries"][0]["type"] == "app_data_retention_change"
-    assert len(page["entries"]) == 3
+    assert page["entries"][1]["type"] == "data_export_run"  # the export is logged, as a download is
+    assert len(page["entries"]) == 4

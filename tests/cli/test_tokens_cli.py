@@ -54,3 +54,29 @@ def test_create_list_revoke(sqlite_url: str) -> None:
         assert types == ["api_token_revocation", "api_token_creation", "api_token_creation"]
     finally:
         store.close()
+
+
+def test_the_log_names_the_token_once(sqlite_url: str) -> None:
+    runner = CliRunner()
+
+    def run(*args: str) -> str:
+        result = runner.invoke(main, ["--database-url", sqlite_url, *args], catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        return result.stdout
+
+    run("workspace", "create", "Acme", "--id", "ws_acme")
+    demo = json.loads(run("token", "create", "--name", "Demo token", "--json"))
+    assert run("token", "revoke", demo["id"]).strip() == f"revoked the API token Demo token ({demo['id']})"
+    # A token named as the old default was: the sentence does not say "the API token API token".
+    old = json.loads(run("token", "create", "--name", "API token", "--json"))
+    run("token", "revoke", old["id"])
+    default = json.loads(run("token", "create", "--json"))
+    assert default["name"] == "CLI token"
+    sentences = [e["sentence"] for e in json.loads(run("query", "--format", "json"))["entries"]]
+    assert sentences == [
+        "The command line created the API token CLI token with read access.",
+        "The command line revoked the API token.",
+        "The command line created the API token with read access.",
+        "The command line revoked the API token Demo token.",
+        "The command line created the API token Demo token with read access.",
+    ]

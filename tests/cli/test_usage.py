@@ -57,6 +57,19 @@ def test_types_lists_the_catalog(cli) -> None:
     assert "Workspace name change" in cli("types", "--category", "Workspace")
 
 
+@pytest.mark.parametrize("columns", ["60", "40", "120", "200"])
+def test_types_never_cuts_a_code_short_however_narrow_the_terminal(columns: str) -> None:
+    from activitylog.catalog import REGISTRY
+
+    result = CliRunner().invoke(main, ["types"], env={"COLUMNS": columns})
+    assert result.exit_code == 0, result.output
+    assert "…" not in result.output
+    words = set(result.output.replace("│", " ").split())
+    assert {t.code for t in REGISTRY} <= words  # each code whole, on one line
+    if int(columns) < 100:  # one block per type: the label, category and sentence wrap beneath the code
+        assert "Beth-Ann Sher set the file types allowed as attachments" in " ".join(result.output.split())
+
+
 def test_query_filters_and_formats(cli, tmp_path: Path) -> None:
     cli("workspace", "create", "Acme", "--id", "ws_q", "--timezone", "Europe/Dublin")
     events = [event(), event("role_creation", ip="198.51.100.9"), event("admin_login_success", actor_id="tm2")]
@@ -103,10 +116,65 @@ def test_record_reports_every_bad_item_and_writes_nothing(cli) -> None:
     assert "neither JSON nor JSON Lines" in cli("record", "-", stdin="{not json", ok=False)
 
 
+def test_query_prints_the_next_cursor_on_one_line_in_a_narrow_terminal(sqlite_url: str) -> None:
+    runner = CliRunner()
+    base = ["--database-url", sqlite_url]
+    runner.invoke(main, [*base, "workspace", "create", "Acme", "--id", "ws_c"])
+    runner.invoke(main, [*base, "record", "-"], input=json.dumps([event(), event(), event()]))
+    cursor = json.loads(runner.invoke(main, [*base, "query", "--limit", "1", "--format", "json"]).output)["next_cursor"]
+    assert len(cursor) > 40
+    result = runner.invoke(main, [*base, "query", "--limit", "1"], env={"COLUMNS": "40"})
+    assert result.exit_code == 0, result.output
+    assert f"More: --cursor {cursor}\n" in result.output
+
+
+def test_counts_of_one_are_singular(cli, tmp_path: Path) -> None:
+    cli("workspace", "create", "Acme", "--id", "ws_1")
+    assert "recorded 1 entry, skipped 0 already recorded" in cli("record", "-", stdin=json.dumps(event()))
+    assert "recorded 2 entries, skipped 1 already recorded" in cli(
+        "record", "-", stdin=json.dumps([event(key="k"), event(key="k"), event()])
+    )
+    cli("record", "-", stdin=json.dumps(event("role_creation")))
+    assert "wrote 1 entry to" in cli("export", "-o", str(tmp_path / "one.csv"), "--type", "role_creation")
+
+
 def test_several_workspaces_need_a_choice(cli) -> None:
     assert "no workspace yet" in cli("query", ok=False)
     cli("workspace", "create", "Acme", "--id", "ws_a")
     cli("workspace", "create", "Globex", "--id", "ws_b")
     assert "choose one with --workspace" in cli("query", ok=False)
+    for command in (("query",), ("export", "-o", "x.csv"), ("token", "list"), ("retention", "set", "90"), ("verify",)):
+        error = cli(*command, ok=False)
+        assert "2 workspaces" in error, command
+        assert "ws_a\tAcme" in error, (command, error)
+        assert "ws_b\tGlobex" in error, (command, error)
     assert "No activity matches." in cli("query", "-w", "ws_b")
     assert "ws_a\tAcme\tUTC\t365 days" in cli("workspace", "list")
+
+
+def test_export_writes_a_byte_order_mark_for_excel(cli, tmp_path: Path) -> None:
+    cli("workspace", "create", "Acme", "--id", "ws_x")
+    cli("record", "-", stdin=json.dumps(event(name="Tomás")))
+    output = tmp_path / "out.csv"
+    cli("export", "-o", str(output))
+    data = output.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfActivity,")
+    [row] = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    assert row["Teammate name"] == "Tomás"
+
+
+def test_export_is_logged_like_a_download_with_its_filters_in_words(cli, tmp_path: Path) -> None:
+    cli("workspace", "create", "Acme", "--id", "ws_l", "--timezone", "Europe/Dublin")
+    samuel = event(actor_id="tm_sam", name="Samuel Adeyemi", occurred_at="2026-02-03T10:00:00Z")
+    cli("record", "-", stdin=json.dumps([samuel, event(occurred_at="2026-02-03T11:00:00Z")]))
+    output = tmp_path / "sam.csv"
+    cli("export", "-o", str(output), "--teammate", "tm_sam", "--since", "2026-01-01")
+    [logged] = json.loads(cli("query", "--type", "data_export_run", "--format", "json"))["entries"]
+    assert logged["actor"]["type"] == "system"
+    assert logged["sentence"] == (
+        "The command line downloaded 1 entry of activity as CSV (teammate Samuel Adeyemi, since 1 Jan 2026)."
+    )
+    assert logged["metadata"]["rows"] == 1
+    assert logged["metadata"]["filters"]["teammate"] == ["tm_sam"]
+    # The file holds what was there when it was asked for: never its own entry.
+    assert "data_export_run" not in output.read_text(encoding="utf-8-sig")

@@ -23,8 +23,23 @@ def test_verify_names_a_hand_edited_row(
     result = runner.invoke(main, [*base, "verify", "-w", ws.id, *key])
     assert result.exit_code == 0, result.output
     assert f"{ws.id}: OK (6 entries" in result.output
+    assert "0 signed checkpoints matched" in result.output
+    # verify only reads: it signs nothing, and makes no key.
+    assert "signed a checkpoint" not in result.output
+    assert "signed checkpoints cannot be checked" in result.output
+    assert not (tmp_path / "signing.key").exists()
+    assert store.read("SELECT COUNT(*) FROM integrity_checkpoints WHERE workspace_id = ?", (ws.id,))[0][0] == 0
+    result = runner.invoke(main, [*base, "checkpoint", "-w", ws.id, *key])
+    assert result.exit_code == 0, result.output
     assert "signed a checkpoint at position 6" in result.output
     assert (tmp_path / "signing.key").stat().st_mode & 0o777 == 0o600
+    result = runner.invoke(main, [*base, "verify", "-w", ws.id, *key])
+    assert result.exit_code == 0, result.output
+    assert "1 signed checkpoint matched" in result.output
+    assert "signed a checkpoint" not in result.output
+    refused = runner.invoke(main, [*base, "verify", "-w", ws.id, "--checkpoint", *key])
+    assert refused.exit_code == 2
+    assert "sign a checkpoint with `activitylog checkpoint`" in refused.output
     tamper('UPDATE activities SET metadata = \'{"before": "x", "after": "y"}\' WHERE id = ?', (ids[2],))
     result = runner.invoke(main, [*base, "verify", "-w", ws.id, *key])
     assert result.exit_code == 1

@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from activitylog.domain.entry import Actor, Entry
-from activitylog.export.csv import COLUMNS, stream
+from activitylog.export.csv import BOM, COLUMNS, stream
 
 pytestmark = pytest.mark.slow
 
@@ -191,7 +191,8 @@ def readings(soffice: str, tmp_path_factory: pytest.TempPathFactory) -> Readings
     here = tmp_path_factory.mktemp("libreoffice")
     text = hostile_export()
     source = here / "export.csv"
-    source.write_text(text + CONTROL + "\r\n", encoding="utf-8", newline="")
+    # As a download is: after the byte-order mark (which LibreOffice, like Excel, must not show in a cell).
+    source.write_text(BOM + text + CONTROL + "\r\n", encoding="utf-8", newline="")
     cells = {}
     for name, separator in SEPARATORS.items():
         for trim in (False, True):

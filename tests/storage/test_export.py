@@ -82,6 +82,34 @@ def test_parallel_export_writes_exactly_what_the_sequential_one_does(log: Activi
     )
 
 
+def test_an_export_starts_with_the_byte_order_mark_and_a_stream_does_not(log: ActivityLog, ws: Workspace) -> None:
+    from activitylog.export.runner import export_csv
+
+    log.record_many(ws.id, [event(name="Tomás")])
+    exported = "".join(export_csv(log, ws, ActivityFilter()))
+    assert exported.startswith("\ufeff" + ",".join(COLUMNS) + "\r\n")
+    assert exported.count("\ufeff") == 1
+    assert parsed(exported.removeprefix("\ufeff"))[0]["Teammate name"] == "Tomás"
+    assert "".join(stream(log.iter_entries(ws.id, ActivityFilter()))).startswith("Activity,")
+
+
+def test_the_download_entry_names_the_filters_in_words(log: ActivityLog, ws: Workspace) -> None:
+    from activitylog.export.logged import filters_in_words
+
+    log.record_many(ws.id, [event(actor_id="tm_sam", name="Samuel Adeyemi")])
+    assert filters_in_words(log, ws, ActivityFilter()) == "all time"
+    where = ActivityFilter.parse(teammates=["tm_sam"], since="2026-01-01T00:00:00Z")
+    assert filters_in_words(log, ws, where) == "teammate Samuel Adeyemi, since 1 Jan 2026"
+    where = ActivityFilter.parse(
+        types=["admin_login_failure"], teammates=["tm_sam", "tm_gone"], ip="203.0.113.0/24",
+        since="2026-03-02T09:30:00Z", until="2026-04-01T00:00:00Z",
+    )  # fmt: skip
+    assert filters_in_words(log, ws, where) == (
+        "teammate Samuel Adeyemi or tm_gone, action Teammate login failure, from IP 203.0.113.0/24, "
+        "since 2 Mar 2026 09:30, before 1 Apr 2026"
+    )
+
+
 def test_a_reader_that_stops_early_leaves_no_worker_behind(log: ActivityLog, ws: Workspace, monkeypatch) -> None:
     import subprocess
 

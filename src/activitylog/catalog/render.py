@@ -4,7 +4,12 @@ Template placeholders:
 - `{actor}`: who did it (a teammate's name as it was at the time, an API token's name, or "The system");
 - `{path}`: a metadata value at a dotted path (`{before}`, `{team.name}`);
 - `{path|noun}`: a count with its noun, pluralised ("1 member", "3 members");
-- `{path?text if true:text if false}`: a choice on a flag.
+- `{path?text if true:text if false}`: a choice on a flag;
+- `{text[path]text}`: optional, the value with the text around it, or nothing at all when the value is
+  missing or empty (`{ ([scope])}` is " (since 1 Jan 2026)", or "" in an entry recorded before `scope` was).
+
+A value of two words or more that only repeats the words just before it is left out: a token named "API
+token" is "revoked the API token.", not "revoked the API token API token.".
 
 Invariant: rendering never raises. When a value the template needs is missing (old rows, imported data,
 unknown codes), the sentence degrades to a plain one built from the label, as Sentry's audit log does.
@@ -20,6 +25,7 @@ from typing import Any
 from activitylog.catalog.model import ActivityType
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+_OPTIONAL = re.compile(r"([^\[\]]*)\[([\w.]+)\]([^\[\]]*)")
 _MISSING = object()
 
 
@@ -71,6 +77,11 @@ def _plural(count: Any, noun: str) -> str | None:
 
 
 def _expand(expression: str, metadata: Mapping[str, Any]) -> str | None:
+    optional = _OPTIONAL.fullmatch(expression)
+    if optional is not None:
+        before, path, after = optional.groups()
+        value = _lookup(metadata, path)
+        return "" if value is _MISSING or value in (None, "") else before + format_value(value) + after
     if "?" in expression:
         path, _, choices = expression.partition("?")
         if_true, _, if_false = choices.partition(":")
@@ -84,6 +95,15 @@ def _expand(expression: str, metadata: Mapping[str, Any]) -> str | None:
         return None if count is _MISSING else _plural(count, noun.strip())
     value = _lookup(metadata, expression.strip())
     return None if value is _MISSING else format_value(value)
+
+
+def _repeats(segments: list[Segment], expression: str, text: str) -> bool:
+    """Whether a plain value of two words or more only says again the words the sentence just said."""
+    if not segments or segments[-1].kind != "text" or any(c in expression for c in "?|["):
+        return False
+    words = text.split()
+    said = segments[-1].text.split()
+    return len(words) >= 2 and [w.lower() for w in said[-len(words) :]] == [w.lower() for w in words]
 
 
 def fallback_sentence(actor: str, label: str) -> list[Segment]:
@@ -109,7 +129,11 @@ def render_segments(
             text = _expand(expression, metadata)
             if text is None:
                 return fallback_sentence(actor, activity_type.label)
-            segments.append(Segment("text", text))
+            if _repeats(segments, expression, text):
+                # "revoked the API token API token": a name that only repeats the noun before it is no name.
+                segments[-1] = Segment("text", segments[-1].text.rstrip())
+            elif text:  # an optional part left out adds nothing
+                segments.append(Segment("text", text))
         position = match.end()
     if position < len(template):
         tail = template[position:]

@@ -360,12 +360,18 @@ CATALOG: tuple[ActivityType, ...] = (
         label="Data export run",
         category="Data",
         source="new",
-        template="{actor} downloaded {rows|entry} of activity as CSV.",
-        schema=obj(required={"rows": INTEGER}, optional={"format": SHORT, "filters": {"type": "object"}}),
+        # `scope`: the filters in words, as the download was asked for ("teammate Samuel Adeyemi, since 1 Jan
+        # 2026", "all time"); entries recorded before it was say no more than the count.
+        template="{actor} downloaded {rows|entry} of activity as CSV{ ([scope])}.",
+        schema=obj(
+            required={"rows": INTEGER},
+            optional={"format": SHORT, "filters": {"type": "object"}, "scope": {"type": "string", "maxLength": 1000}},
+        ),
         example={
             "format": "csv",
             "rows": 1234,
-            "filters": {"category": "Security", "created_after": "2024-05-01", "created_before": "2024-05-31"},
+            "filters": {"type": ["admin_login_failure"], "since": "2024-05-01T00:00:00Z"},
+            "scope": "action Teammate login failure, since 1 May 2024",
         },
     ),
     # Messenger

@@ -13,6 +13,9 @@ from activitylog.storage.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+#: Who a change made from the shell is by, in the log.
+COMMAND_LINE: dict[str, Any] = {"type": "system", "name": "The command line"}
+
 
 class CliContext:
     def __init__(self, database_url: str) -> None:
@@ -40,6 +43,15 @@ class CliContext:
 
 
 pass_context = click.make_pass_decorator(CliContext)
+
+
+def count(n: int, noun: str, nouns: str | None = None) -> str:
+    """A count with its noun, singular for one: "1 entry", "2 entries", "1,204 tombstones"."""
+    if n == 1:
+        return f"1 {noun}"
+    if nouns is None:
+        nouns = noun[:-1] + "ies" if noun.endswith("y") and noun[-2:-1] not in "aeiou" else noun + "s"
+    return f"{n:,} {nouns}"
 
 
 def fail(problem: ActivityLogError) -> click.ClickException:

@@ -14,11 +14,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import build_filter, filter_options, resolve_workspace, workspace_option
 from activitylog.domain.entry import Entry
 from activitylog.errors import ActivityLogError
 from activitylog.export import csv as csv_export
+from activitylog.export.logged import log_download
 from activitylog.export.runner import export_csv
 from activitylog.timeutil import from_us
 
@@ -59,7 +60,7 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
             duplicates += len(result.duplicates)
     except ActivityLogError as problem:
         raise fail(problem) from None
-    click.echo(f"recorded {written} entries, skipped {duplicates} already recorded")
+    click.echo(f"recorded {count(written, 'entry')}, skipped {duplicates:,} already recorded")
 
 
 def _entries_table(entries: list[Entry], timezone: str) -> Table:
@@ -120,7 +121,9 @@ def query(
         return
     console.print(_entries_table(entries, timezone))
     if next_cursor:
-        console.print(f"\nMore: --cursor {next_cursor}", style="dim")
+        # On one line whatever the terminal's width, so it can be copied whole (a terminal may still fold it).
+        console.print()
+        console.print(f"More: --cursor {next_cursor}", style="dim", soft_wrap=True)
 
 
 @click.command()
@@ -138,11 +141,19 @@ def export(
     ip: str | None,
     output: Path,
 ) -> None:
-    """Write every matching entry to a CSV file, with a progress bar."""
+    """Write every matching entry to a CSV file, with a progress bar.
+
+    The export is logged (`data_export_run`, by the command line) as the console's and the API's downloads
+    are, before the file is written; the file holds the entries up to that moment, not its own entry.
+    """
     workspace_id = resolve_workspace(ctx, workspace)
     where = build_filter(types, teammates, since, until, ip)
     chosen = ctx.log.workspace(workspace_id)
-    total = ctx.log.count(chosen, where)
+    try:
+        download = log_download(ctx.log, None, chosen, where, COMMAND_LINE, ip=None, user_agent=None, request_id=None)
+    except ActivityLogError as problem:
+        raise fail(problem) from None
+    where, total = download.where, download.rows
     columns = (TextColumn("exporting"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
         task = progress.add_task("export", total=total)
@@ -155,4 +166,4 @@ def export(
             for chunk in chunks:
                 handle.write(chunk)
         temporary.replace(output)
-    click.echo(f"wrote {total:,} entries to {output}")
+    click.echo(f"wrote {count(total, 'entry')} to {output}")

@@ -1,8 +1,9 @@
 """`activitylog verify`, `activitylog checkpoint`, `activitylog public-key`: tamper evidence from the shell.
 
-`verify` walks a workspace's hash chain in the database and names every entry that fails (exit status 1), then
-signs a checkpoint of what it verified; with `--export`, it checks exported entries against proofs from the
-API instead, trusting only the public key it is given (no database needed).
+`verify` walks a workspace's hash chain in the database and names every entry that fails (exit status 1); it
+only reads: nothing is written to the database, and no key is made. Signing a checkpoint is `checkpoint`'s
+job. With `--export`, `verify` checks exported entries against proofs from the API instead, trusting only the
+public key it is given (no database needed).
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import click
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import CliContext, count, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
 from activitylog.errors import ActivityLogError
 from activitylog.integrity.keys import Signer, Verifier, load_or_create, load_public_key
@@ -38,6 +40,16 @@ def _signer(ctx: CliContext, key_file: str | None) -> Signer:
         raise fail(problem) from None
 
 
+def _reading_signer(ctx: CliContext, key_file: str | None) -> Signer:
+    """The signing key for checking checkpoints, never made on the way: without one, a key of this run alone
+    (so any signed checkpoint fails, as it should: nothing here can vouch for it)."""
+    path = Path(key_file or signing_key_path(load(database_url=ctx.database_url)))
+    if path.exists():
+        return _signer(ctx, str(path))
+    click.echo(f"no signing key at {path}: signed checkpoints cannot be checked", err=True)
+    return Signer.of(Ed25519PrivateKey.generate())
+
+
 def _workspaces(ctx: CliContext, workspace: str | None, every: bool) -> list[str]:
     if every:
         return [w.id for w in ctx.store.list_workspaces()]
@@ -46,13 +58,13 @@ def _workspaces(ctx: CliContext, workspace: str | None, every: bool) -> list[str
 
 def _echo_report(report: Report) -> None:
     summary = (
-        f"{report.entries:,} entries, {report.tombstones:,} tombstones, chain positions {report.anchor + 1:,} to "
-        f"{report.head:,}, {report.checkpoints:,} signed checkpoints matched"
+        f"{count(report.entries, 'entry')}, {count(report.tombstones, 'tombstone')}, chain positions "
+        f"{report.anchor + 1:,} to {report.head:,}, {count(report.checkpoints, 'signed checkpoint')} matched"
     )
     if report.ok:
         click.echo(f"{report.workspace_id}: OK ({summary})")
         return
-    click.echo(f"{report.workspace_id}: FAILED, {report.failure_count:,} problem(s) ({summary})")
+    click.echo(f"{report.workspace_id}: FAILED, {count(report.failure_count, 'problem')} ({summary})")
     for failure in report.failures:
         click.echo(f"  {failure.kind}: {failure}")
     if report.failure_count > len(report.failures):
@@ -76,9 +88,9 @@ def _read_entries(path: Path) -> list[dict[str, Any]]:
 @click.command()
 @workspace_option
 @click.option("--all", "every", is_flag=True, help="Every workspace.")
-@click.option(
-    "--checkpoint/--no-checkpoint", default=True, show_default=True, help="Sign a checkpoint when it verifies."
-)
+# Gone: verify only reads. `--no-checkpoint` is still accepted (it is what verify does now); `--checkpoint` says
+# where signing went.
+@click.option("--checkpoint/--no-checkpoint", default=False, hidden=True)
 @click.option("--json", "as_json", is_flag=True, help="The reports as JSON.")
 @key_file_option
 @click.option(
@@ -113,9 +125,11 @@ def verify(
 ) -> None:
     """Check a workspace's entries against their hash chain and signed checkpoints; name every entry that fails.
 
-    Exit status 1 when anything fails. With --export, --proof and --public-key: check exported entries offline,
-    trusting nothing but the public key.
+    Exit status 1 when anything fails. It only reads: sign a checkpoint with `activitylog checkpoint`. With
+    --export, --proof and --public-key: check exported entries offline, trusting nothing but the public key.
     """
+    if checkpoint:
+        raise click.UsageError("verify only reads: sign a checkpoint with `activitylog checkpoint`")
     if export is not None or proof_files or public_key is not None:
         if export is None or not proof_files or public_key is None:
             raise click.UsageError("offline verification needs --export, --proof and --public-key")
@@ -132,28 +146,21 @@ def verify(
             for line in check.problems:
                 click.echo(f"  {line}")
             verdict = "OK" if check.ok else "FAILED"
-            click.echo(f"{verdict}: {check.proven:,} of {len(entries):,} entries proven with key {verifier.key_id}")
+            proven = f"{check.proven:,} of {count(len(entries), 'entry')}"
+            click.echo(f"{verdict}: {proven} proven with key {verifier.key_id}")
         if not check.ok:
             raise SystemExit(1)
         return
-    integrity = Integrity(ctx.store, _signer(ctx, key_file))
+    workspaces = _workspaces(ctx, workspace, every)
+    integrity = Integrity(ctx.store, _reading_signer(ctx, key_file))
     failed = False
     reports = []
-    for workspace_id in _workspaces(ctx, workspace, every):
+    for workspace_id in workspaces:
         report = integrity.verify(workspace_id)
         reports.append(report)
         failed |= not report.ok
         if not as_json:
             _echo_report(report)
-        if report.ok and checkpoint:
-            try:
-                signed = integrity.checkpoint(workspace_id)
-            except IntegrityFailure as problem:  # changed between the two walks
-                failed = True
-                click.echo(f"{workspace_id}: not signed: {problem.message}", err=True)
-                continue
-            if signed is not None and not as_json:
-                click.echo(f"{workspace_id}: signed a checkpoint at position {signed.position:,}")
     if as_json:
         click.echo(json.dumps([r.as_dict() for r in reports], indent=2))
     if failed:

@@ -11,6 +11,8 @@ from activitylog.cli.context import CliContext, fail
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import ActivityLogError
 
+MAX_LISTED = 20  # workspaces named in the error when one must be chosen
+
 
 def workspace_option(function: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
@@ -32,7 +34,16 @@ def resolve_workspace(ctx: CliContext, workspace: str | None) -> str:
         return workspaces[0].id
     if not workspaces:
         raise click.UsageError("the database has no workspace yet: run `activitylog demo` or `workspace create`")
-    raise click.UsageError("the database holds several workspaces: choose one with --workspace")
+    shown = "\n".join(f"  {w.id}\t{w.name}" for w in workspaces[:MAX_LISTED])
+    more = (
+        f"\n  ... and {len(workspaces) - MAX_LISTED:,} more (`activitylog workspace list`)"
+        if len(workspaces) > MAX_LISTED
+        else ""
+    )
+    raise click.UsageError(
+        f"the database holds {len(workspaces):,} workspaces: choose one with --workspace (or ACTIVITYLOG_WORKSPACE):\n"
+        f"{shown}{more}"
+    )
 
 
 def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
 from activitylog.errors import ActivityLogError
 from activitylog.retention import run_once
@@ -26,7 +26,8 @@ def retention_run(ctx: CliContext, workspace: str | None) -> None:
     except ActivityLogError as problem:
         raise fail(problem) from None
     for result in results:
-        click.echo(f"{result.workspace_id}: removed {result.removed:,} entries older than {iso(result.cutoff_us)}")
+        removed = count(result.removed, "entry")
+        click.echo(f"{result.workspace_id}: removed {removed} older than {iso(result.cutoff_us)}")
 
 
 @retention.command("set")
@@ -37,7 +38,7 @@ def retention_set(ctx: CliContext, workspace: str | None, days: int) -> None:
     """Keep the workspace's entries for DAYS days (30 to 3650)."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        before = ctx.log.set_retention(workspace_id, days, actor={"type": "system", "name": "The command line"})
+        before = ctx.log.set_retention(workspace_id, days, actor=COMMAND_LINE)
     except ActivityLogError as problem:
         raise fail(problem) from None
     click.echo(f"{workspace_id}: entries are kept for {days} days (was {before})")

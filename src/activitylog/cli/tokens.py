@@ -7,10 +7,14 @@ import json
 import click
 
 from activitylog import tokens
-from activitylog.cli.context import CliContext, fail, pass_context
+from activitylog.cli.context import COMMAND_LINE, CliContext, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
+from activitylog.domain.entry import Actor
 from activitylog.errors import ActivityLogError
 from activitylog.timeutil import iso
+
+# Who creates and revokes tokens from the shell, in the log: the command line, as for retention and exports.
+BY_COMMAND_LINE = Actor(COMMAND_LINE["type"], None, COMMAND_LINE["name"])
 
 
 @click.group("token")
@@ -21,14 +25,14 @@ def token() -> None:
 @token.command("create")
 @workspace_option
 @click.option("--scopes", default="read", show_default=True, help="read, write, or read,write.")
-@click.option("--name", default="API token", show_default=True, help="A name to recognise the token by.")
+@click.option("--name", default="CLI token", show_default=True, help="A name to recognise the token by.")
 @click.option("--json", "as_json", is_flag=True, help="Print the token and its details as JSON.")
 @pass_context
 def token_create(ctx: CliContext, workspace: str | None, scopes: str, name: str, as_json: bool) -> None:
     """Create a token and print its secret. It is shown only this once: only a hash is stored."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        issued = tokens.create_token(ctx.log, workspace_id, name=name, scopes=scopes)
+        issued = tokens.create_token(ctx.log, workspace_id, name=name, scopes=scopes, actor=BY_COMMAND_LINE)
     except ActivityLogError as problem:
         raise fail(problem) from None
     if as_json:
@@ -68,7 +72,7 @@ def token_revoke(ctx: CliContext, workspace: str | None, token_id: str) -> None:
     """Revoke the token TOKEN_ID: requests with it are refused from now on."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        revoked = tokens.revoke_token(ctx.log, workspace_id, token_id)
+        revoked = tokens.revoke_token(ctx.log, workspace_id, token_id, actor=BY_COMMAND_LINE)
     except ActivityLogError as problem:
         raise fail(problem) from None
-    click.echo(f"revoked {revoked.id} ({revoked.name})")
+    click.echo(f"revoked the API token {revoked.name} ({revoked.id})")

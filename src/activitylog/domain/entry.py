@@ -29,7 +29,8 @@ class Actor(NamedTuple):
         if self.type == "system":
             return self.name or "The system"
         if self.type == "api_token":
-            return f"API token {self.name}" if self.name else "An API token"
+            # A token named "API token" (the old CLI default) is not "API token API token".
+            return f"API token {self.name}" if self.name and self.name.lower() != "api token" else "An API token"
         return self.name or self.email or f"Teammate {self.id}"
 
     def as_dict(self) -> dict[str, Any]:

@@ -10,7 +10,10 @@ Invariants:
   (`Sam;=1+2` becomes `Sam;'=1+2`). A guarded cell is always quoted;
 - cells are quoted as RFC 4180 says (when they hold a quote, comma or line break), so any reader agrees;
 - rows stream from keyset pages of raw rows: memory stays constant however many entries there are;
-- times are ISO 8601 with the workspace's UTC offset at that moment.
+- times are ISO 8601 with the workspace's UTC offset at that moment;
+- a download (the console's Download CSV, `GET /v1/events.csv`, `activitylog export`: `export.runner.export_csv`)
+  starts with the UTF-8 byte-order mark, `BOM`, so Excel on Windows reads "Tomás" and not "TomÃ¡s"; text for a
+  pipe (`activitylog query --format csv`, `stream`) has none.
 
 This is the export's hot loop: a year of a busy workspace is millions of rows, and the budget per row is a
 few microseconds. So it works on raw rows in `storage.sql.ENTRY_COLUMNS` order, not Entry objects, and
@@ -150,13 +153,15 @@ class LocalTime:
 
 
 HEADER = ",".join(COLUMNS) + "\r\n"
+#: What a downloaded file starts with: Excel opens a CSV as the system's ANSI code page unless it sees this.
+BOM = "\ufeff"
 
 
-def stream_rows(pages: Iterable[Sequence[Row]], timezone: str = "UTC") -> Iterator[str]:
-    """The CSV text, header first, then one chunk per page of raw rows."""
+def stream_rows(pages: Iterable[Sequence[Row]], timezone: str = "UTC", *, bom: bool = False) -> Iterator[str]:
+    """The CSV text, header first (after the byte-order mark with `bom`), then one chunk per page of raw rows."""
     iso = LocalTime(timezone).iso
     cells = _repeating_cells
-    yield HEADER
+    yield BOM + HEADER if bom else HEADER
     for page in pages:
         lines: list[str] = []
         append = lines.append

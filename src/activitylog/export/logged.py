@@ -6,21 +6,57 @@ the stream (which gives the slot back when it ends); refused by the pool, it wri
 Invariants (the API's CSV route and the console's download share them through `log_download`):
 - the export covers entries up to the moment of the request, so the file never holds its own
   `data_export_run` entry, and the row count recorded in that entry is exactly the file's;
-- the entry is committed (through the group-commit writer) before the caller streams anything.
+- the entry is committed (through the group-commit writer) before the caller streams anything;
+- the entry's `scope` names the filters in words, as they were asked for ("teammate Samuel Adeyemi, since
+  1 Jan 2026", "all time"): teammates by name, actions by label, times in the workspace's timezone.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from typing import Any
+from zoneinfo import ZoneInfo
 
+from activitylog.catalog import REGISTRY
 from activitylog.domain.filters import ActivityFilter
 from activitylog.export.pool import ExportPool, HeldStream
 from activitylog.export.runner import export_csv
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
 from activitylog.storage.writer import GroupCommitWriter
-from activitylog.timeutil import iso
+from activitylog.timeutil import from_us, iso
+
+MAX_SCOPE = 1000  # characters of `scope` (200 teammates' names would be more): cut with an ellipsis
+
+
+def _moment(us: int, zone: ZoneInfo) -> str:
+    """A local time in words: 1 Jan 2026 at midnight, else 1 Jan 2026 09:30 (with seconds when it has some)."""
+    local = from_us(us).astimezone(zone)
+    day = f"{local.day} {local:%b %Y}"
+    if (local.hour, local.minute, local.second, local.microsecond) == (0, 0, 0, 0):
+        return day
+    return f"{day} {local:%H:%M:%S}" if local.second or local.microsecond else f"{day} {local:%H:%M}"
+
+
+def filters_in_words(log: ActivityLog, workspace: Workspace, where: ActivityFilter) -> str:
+    """The filter as a person would say it: "teammate Samuel Adeyemi, since 1 Jan 2026", or "all time"."""
+    parts = []
+    if where.teammates:
+        known = log.store.get_teammates(workspace.id, list(where.teammates))
+        names = [known[t].name if t in known and known[t].name else t for t in where.teammates]
+        parts.append("teammate " + " or ".join(names))
+    if where.types:
+        labels = [REGISTRY[code].label if code in REGISTRY else code for code in where.types]
+        parts.append("action " + " or ".join(labels))
+    if where.ip is not None:
+        parts.append("from IP " + where.ip.text)
+    zone = ZoneInfo(workspace.timezone)
+    if where.since_us is not None:
+        parts.append("since " + _moment(where.since_us, zone))
+    if where.until_us is not None:
+        parts.append("before " + _moment(where.until_us, zone))
+    words = ", ".join(parts) or "all time"
+    return words if len(words) <= MAX_SCOPE else words[: MAX_SCOPE - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -31,7 +67,7 @@ class Download:
 
 def log_download(
     log: ActivityLog,
-    writer: GroupCommitWriter,
+    writer: GroupCommitWriter | None,
     workspace: Workspace,
     where: ActivityFilter,
     actor: dict[str, Any],
@@ -41,8 +77,9 @@ def log_download(
     request_id: str | None,
     range_code: str | None = None,
 ) -> Download:
-    """Count what `where` matches up to now, log the download as `data_export_run` by `actor`, and answer what
-    to export. `range_code` is the console's date preset, recorded with the filters when there is one."""
+    """Count what `where` matches up to now, log the download as `data_export_run` by `actor` (through `writer`,
+    or straight to the store without one: the command line), and answer what to export. `range_code` is the
+    console's date preset, recorded with the filters when there is one."""
     now = log.clock()
     snapshot = where if where.until_us is not None and where.until_us <= now else replace(where, until_us=now)
     rows = log.count(workspace, snapshot)
@@ -57,12 +94,21 @@ def log_download(
     event: dict[str, Any] = {
         "type": "data_export_run",
         "actor": actor,
-        "metadata": {"format": "csv", "rows": rows, "filters": {k: v for k, v in filters.items() if v}},
+        "metadata": {
+            "format": "csv",
+            "rows": rows,
+            "filters": {k: v for k, v in filters.items() if v},
+            "scope": filters_in_words(log, workspace, where),
+        },
     }
     for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
         if value:
             event[name] = value[:1000]
-    writer.submit(workspace.id, log.prepare(workspace, [event])).result()
+    entries = log.prepare(workspace, [event])
+    if writer is None:  # the command line: no server, so no group-commit writer
+        log.store.record(workspace.id, entries)
+    else:
+        writer.submit(workspace.id, entries).result()
     return Download(snapshot, rows)
 
 

@@ -6,7 +6,8 @@ core, a worker process renders the older rows into a temporary file while this p
 the newer ones; then the file is streamed. Wall time drops by about 40%.
 
 Invariants:
-- the output is byte for byte what the sequential export writes (same rows, same order, same cells);
+- the output is byte for byte what the sequential export writes (same rows, same order, same cells), and
+  starts with the UTF-8 byte-order mark (`export.csv.BOM`): it is a file for a spreadsheet;
 - the first bytes go out at once (this process starts on the newest rows), and memory stays constant (the
   worker writes to disk, never to a pipe someone must drain);
 - whatever happens (the consumer stops reading, the worker fails), the worker is stopped, its file removed,
@@ -48,7 +49,8 @@ def export_csv(
     total: int | None = None,
     parallel_from: int = PARALLEL_FROM,
 ) -> Iterator[str]:
-    """The CSV text of every entry matching `where` in `workspace`, newest first, as chunks of text.
+    """The CSV text of every entry matching `where` in `workspace`, newest first, as chunks of text: the
+    byte-order mark first, then the header and the rows.
 
     `progress`, when given, is called with the number of rows written so far; `total` is the number of
     matching rows when the caller has counted them already.
@@ -61,7 +63,8 @@ def export_csv(
         total = store.count(workspace.id, clamped)
     split = _position(store, workspace.id, clamped, int(total * HEAD_SHARE)) if total >= parallel_from else None
     if split is None:  # small (or the log shrank under us, by retention): one process
-        yield from stream_rows(_reported(store.iter_rows(workspace.id, clamped), progress), workspace.timezone)
+        pages = _reported(store.iter_rows(workspace.id, clamped), progress)
+        yield from stream_rows(pages, workspace.timezone, bom=True)
         return
     yield from _parallel(store, workspace, clamped, split, progress)
 
@@ -140,7 +143,7 @@ def _parallel(
                 progress(rows)
 
         newer = _until(store.iter_rows(workspace.id, where), split)
-        yield from stream_rows(_reported(newer, count_head), workspace.timezone)
+        yield from stream_rows(_reported(newer, count_head), workspace.timezone, bom=True)
         for line in worker.stdout:  # the worker's running count of rows written, until it is done
             if progress is not None and line.strip().isdigit():
                 progress(head + int(line))
