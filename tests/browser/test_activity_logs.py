@@ -496,3 +496,21 @@ def test_an_entry_of_a_further_batch_fetches_its_details_when_opened(tab: Tab, s
     )
     assert len(marks) > 50
     assert [day_end for day_end, _ in marks] == [starts for _, starts in marks]
+
+
+def test_the_count_of_matches_and_of_entries_shown_follows_the_scroll(tab: Tab, site: Site) -> None:
+    page = tab.page
+    page.goto(site.page + "?teammate=tm_admin&teammate=tm_gone")
+    total = len(expected(site, ActivityFilter(teammates=("tm_admin", "tm_gone"))))
+    assert total > 100
+    count = page.locator("#match-count")
+    wait_for_chart(page)
+    count.get_by_text(f"{total:,} entries match · showing 50").wait_for()
+    page.locator("#more").scroll_into_view_if_needed()
+    count.get_by_text(f"{total:,} entries match · showing 100").wait_for()
+    assert page.locator(ENTRIES).count() == 100
+    page.goto(site.page + "?teammate=tm_x")
+    one = len(expected(site, ActivityFilter(teammates=("tm_x",))))
+    wait_for_chart(page)
+    word = "entry matches" if one == 1 else "entries match"
+    count.get_by_text(f"{one:,} {word} · showing {min(one, 50)}").wait_for()

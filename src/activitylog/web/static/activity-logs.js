@@ -275,19 +275,41 @@
     }
   });
 
+  // "1,240 entries match · showing 250": the total is the histogram's (it follows every filter), the entries
+  // shown are counted batch by batch (never by walking the whole list again).
+  var shownCount = 0;
+  function number(n) { return Number(n).toLocaleString("en-US"); }
+  function showCount() {
+    var status = document.getElementById("match-count");
+    var head = document.querySelector("#histogram [data-total]");
+    if (!status || !head) return;
+    var total = Number(head.getAttribute("data-total"));
+    status.textContent = number(total) + (total === 1 ? " entry matches" : " entries match") +
+      " · showing " + number(Math.min(shownCount, total));
+    status.hidden = false;
+  }
+
   // A batch that continues the day of the entry before it: that entry is no longer the day's last.
-  var lastBefore = null;
+  var lastBatch = null;
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
     var batch = target && target.id === "more" ? target.previousElementSibling : null;
-    lastBefore = batch && batch.classList.contains("batch") ? batch.lastElementChild : null;
+    lastBatch = batch && batch.classList.contains("batch") ? batch : null;
   });
   document.addEventListener("htmx:afterSwap", function () {
-    if (!lastBefore) return;
-    var added = lastBefore.parentElement.nextElementSibling;
+    if (!lastBatch) return;
+    var lastBefore = lastBatch.lastElementChild;
+    var added = lastBatch.nextElementSibling;
     var first = added && added.classList.contains("batch") ? added.firstElementChild : null;
-    if (first && first.classList.contains("entry")) lastBefore.classList.remove("day-end");
-    lastBefore = null;
+    if (first && first.classList.contains("entry") && lastBefore) lastBefore.classList.remove("day-end");
+    for (; added && added.classList.contains("batch"); added = added.nextElementSibling) {
+      shownCount += added.querySelectorAll(".entry").length;
+    }
+    lastBatch = null;
+    showCount();
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (event.target && event.target.id === "histogram") showCount();
   });
 
   function failed(event) {
@@ -333,6 +355,7 @@
   });
 
   ready(function () {
+    shownCount = document.querySelectorAll("#entries .entry").length;
     document.querySelectorAll("details.picker").forEach(setUpPicker);
     var form = document.getElementById("filters");
     if (form) setUpForm(form);
