@@ -38,7 +38,7 @@ def query_of(page: Any) -> dict[str, list[str]]:
 
 
 def wait_for_chart(page: Any) -> None:
-    page.wait_for_selector("#histogram .bars, #histogram .chart-empty")
+    page.wait_for_selector("#histogram .plot:not([hidden]) .bars, #histogram .chart-empty")
 
 
 def test_sign_in_and_open_the_page(chromium: Any, site: Site) -> None:
@@ -514,3 +514,43 @@ def test_the_count_of_matches_and_of_entries_shown_follows_the_scroll(tab: Tab, 
     wait_for_chart(page)
     word = "entry matches" if one == 1 else "entries match"
     count.get_by_text(f"{one:,} {word} · showing {min(one, 50)}").wait_for()
+
+
+def test_the_histogram_has_a_scale_month_labels_and_bars_wide_enough(
+    chromium: Any, signed_in_state: str, site: Site
+) -> None:
+    """A y-axis (the tallest bar's count), month names where months start, bars at least 4 px wide (a year is
+    weeks, on a desktop and on a phone), and the count of the bar under the keyboard shown beside the chart."""
+    for width, height in ((1280, 900), (390, 844)):
+        context, tab = open_tab(chromium, signed_in_state, width=width, height=height)
+        page = tab.page
+        page.goto(site.page + "?range=12m")
+        wait_for_chart(page)
+        shown = page.locator("#histogram .plot:not([hidden])")
+        assert shown.count() == 1
+        bars = shown.locator(".bar")
+        assert 52 <= bars.count() <= 54  # weeks: 365 days would be narrower than 4 px
+        widths = page.eval_on_selector_all(
+            "#histogram .plot:not([hidden]) .bar", "bars => bars.map(b => b.getBoundingClientRect().width)"
+        )
+        assert min(widths) >= 4, (width, min(widths))
+        counts = [int(re.sub(r"\D", "", label.rsplit(":", 1)[1])) for label in bars.evaluate_all(
+            "bars => bars.map(b => b.getAttribute('aria-label'))")]  # fmt: skip
+        assert shown.locator(".y-axis span").first.inner_text() == f"{max(counts):,}"
+        months = shown.locator(".bar[data-month]").evaluate_all("bars => bars.map(b => b.dataset.month)")
+        assert 12 <= len(months) <= 13
+        assert re.fullmatch(r"[A-Z][a-z]{2} \d{4}", months[0])
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+        bars.last.focus()
+        page.keyboard.press("ArrowLeft")
+        focused = page.evaluate("document.activeElement.getAttribute('aria-label')")
+        assert re.search(r": [\d,]+ (entry|entries)$", focused)
+        assert shown.page.locator("#histogram .chart-hint").inner_text() == focused
+        context.close()
+        assert tab.errors == []
+    context, tab = open_tab(chromium, signed_in_state)
+    tab.page.goto(site.page + "?range=30d")
+    wait_for_chart(tab.page)
+    assert tab.page.locator("#histogram .plot:not([hidden]) .bar").count() == 30  # days: wide enough
+    assert tab.page.locator("#histogram [data-weeks]").count() == 0
+    context.close()

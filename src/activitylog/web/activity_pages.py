@@ -258,7 +258,9 @@ async def histogram(request: Request, workspace_id: str) -> Response:
     return _timed(await run_in_threadpool(_histogram, request, signed_in), started)
 
 
-def _chart(request: Request, signed_in: Viewer) -> tuple[PageFilter, activity_view.Histogram]:
+def _chart(
+    request: Request, signed_in: Viewer
+) -> tuple[PageFilter, activity_view.Histogram, list[tuple[date, int]]]:
     _allowed(signed_in)
     today = _today(request, signed_in)
     current = PageFilter.parse(request.query_params)
@@ -269,12 +271,21 @@ def _chart(request: Request, signed_in: Viewer) -> tuple[PageFilter, activity_vi
         # All time: the chart starts at the first day with an entry, not at the retention period's start.
         start = next((n for n, (_, count) in enumerate(counts) if count), len(counts))
         counts = counts[start:]
-    return current, activity_view.histogram(counts, current.days(today))
+    return current, activity_view.histogram(counts, current.days(today)), counts
+
+
+#: Past this many days a week-per-bar chart comes too, and the page shows it where day bars would be narrower
+#: than MIN_BAR_PX (a phone past 90 days, a desktop past about 230).
+WEEKS_PAST_DAYS, MIN_BAR_PX = 90, 4
 
 
 def _histogram(request: Request, signed_in: Viewer) -> Response:
-    current, chart = _chart(request, signed_in)
+    current, chart, counts = _chart(request, signed_in)
     bars = [(bar, current.on_day(bar.first, bar.last).query()) for bar in chart.bars]
+    weeks = None
+    if not chart.weekly and len(chart.bars) > WEEKS_PAST_DAYS:
+        weekly = activity_view.histogram(counts, current.days(_today(request, signed_in)), weekly=True)
+        weeks = (weekly, [(bar, current.on_day(bar.first, bar.last).query()) for bar in weekly.bars])
     return page(
         request,
         "activity_histogram.html",
@@ -282,6 +293,8 @@ def _histogram(request: Request, signed_in: Viewer) -> Response:
         current=PATH,
         chart=chart,
         bars=bars,
+        weeks=weeks,
+        min_bar_px=MIN_BAR_PX,
         total=activity_view.entries_text(chart.total),
         first=human_date(chart.first) if chart.first else "",
         last=human_date(chart.last) if chart.last else "",
@@ -296,7 +309,7 @@ async def histogram_image(request: Request, workspace_id: str) -> Response:
     """The histogram drawn on the server, for a browser without JavaScript (the page shows it in <noscript>)."""
     started = time.perf_counter()
     signed_in = await viewer(request, workspace_id)
-    _, chart = await run_in_threadpool(_chart, request, signed_in)
+    _, chart, _ = await run_in_threadpool(_chart, request, signed_in)
     image = Response(
         activity_view.histogram_svg(chart),
         media_type="image/svg+xml",

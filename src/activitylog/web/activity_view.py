@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from html import escape
 from typing import Any
@@ -156,6 +156,7 @@ class Bar:
     level: int  # 0 to LEVELS
     label: str  # "Tue 24 Nov 2026: 1,234 entries"
     selected: bool
+    month: str = ""  # under the bar where a month starts: "Mar", or "Jan 2027" (empty: no label)
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +165,7 @@ class Histogram:
     total: int
     busiest: Bar | None
     weekly: bool
+    tallest: int = 0  # the y-axis' top
 
     @property
     def first(self) -> date | None:
@@ -174,10 +176,12 @@ class Histogram:
         return self.bars[-1].last if self.bars else None
 
 
-def histogram(counts: Sequence[tuple[date, int]], selected: tuple[date | None, date | None]) -> Histogram:
+def histogram(
+    counts: Sequence[tuple[date, int]], selected: tuple[date | None, date | None], *, weekly: bool | None = None
+) -> Histogram:
     """Bars of entries per day (per week, starting on the first day, when the range is longer than MAX_BARS
-    days); heights relative to the tallest bar."""
-    weekly = len(counts) > MAX_BARS
+    days, or when `weekly` says so); heights relative to the tallest bar; month labels where months start."""
+    weekly = len(counts) > MAX_BARS if weekly is None else weekly
     groups: list[tuple[date, date, int]] = []
     step = 7 if weekly else 1
     for start in range(0, len(counts), step):
@@ -192,7 +196,26 @@ def histogram(counts: Sequence[tuple[date, int]], selected: tuple[date | None, d
     # The busiest bar, when there is one to tell apart: some bar has fewer entries (and not none).
     counted = [bar.count for bar in bars if bar.count]
     busiest = max(bars, key=lambda bar: bar.count) if counted and min(counted) < tallest else None
-    return Histogram(bars, sum(bar.count for bar in bars), busiest, weekly)
+    return Histogram(_label_months(bars), sum(bar.count for bar in bars), busiest, weekly, tallest)
+
+
+MAX_MONTH_LABELS = 12  # more would run into each other on a phone
+
+
+def _label_months(bars: list[Bar]) -> list[Bar]:
+    """The bars, those where a month starts (a day bar on the 1st, a week bar holding it) carrying the month's
+    short name, and its year at January and at the first label; over long ranges every 2nd, 3rd... month."""
+    starts = [n for n, bar in enumerate(bars) if bar.first.day == 1 or bar.first.month != bar.last.month]
+    if len(bars) < 2 or not starts:
+        return bars
+    every = math.ceil(len(starts) / MAX_MONTH_LABELS)
+    labelled = list(bars)
+    for shown, n in enumerate(starts[::every]):
+        bar = bars[n]
+        month = bar.first if bar.first.day == 1 else bar.last.replace(day=1)
+        name = _MONTHS[month.month - 1][:3]
+        labelled[n] = replace(bar, month=f"{name} {month.year}" if shown == 0 or month.month == 1 else name)
+    return labelled
 
 
 def _bar_day(day: date) -> str:

@@ -200,8 +200,50 @@
     }
   }
 
+  // A long range comes with a week-per-bar chart too: show the day bars only while each is at least the
+  // plot's minimum width (a phone past 90 days, a desktop past about 230), else the weeks.
+  function fitBars() {
+    document.querySelectorAll("#histogram .charts").forEach(function (charts) {
+      var days = charts.querySelector("[data-days]");
+      var weeks = charts.querySelector("[data-weeks]");
+      if (!days || !weeks) return;
+      var shown = days.hidden ? weeks : days;
+      var width = shown.querySelector(".bars").clientWidth;
+      var count = Number(days.querySelector(".bars").dataset.bars);
+      var wide = width / count >= Number(charts.dataset.minBar);
+      days.hidden = !wide;
+      weeks.hidden = wide;
+    });
+  }
+  window.addEventListener("resize", fitBars);
+
+  // The bar under the keyboard or the pointer says its count where the hint was (a screen reader hears its name).
+  function readout(bar) {
+    var hint = document.querySelector("#histogram .chart-hint");
+    if (!hint) return;
+    if (!hint.dataset.hint) hint.dataset.hint = hint.textContent;
+    hint.textContent = bar ? bar.getAttribute("aria-label") : hint.dataset.hint;
+  }
+  document.addEventListener("focusin", function (event) {
+    readout(event.target.closest && event.target.closest("#histogram .bar"));
+  });
+  document.addEventListener("mouseover", function (event) {
+    var bar = event.target.closest && event.target.closest("#histogram .bar");
+    if (bar) readout(bar);
+  });
+  document.addEventListener("mouseout", function (event) {
+    if (!(event.target.closest && event.target.closest("#histogram .bar"))) return;
+    var focused = document.activeElement;
+    readout(focused && focused.closest && focused.closest("#histogram .bar"));
+  });
+
+  function visibleBar(selector) {
+    var found = Array.prototype.slice.call(document.querySelectorAll(selector));
+    return found.filter(function (bar) { return !bar.closest("[hidden]"); })[0] || null;
+  }
+
   function focusBar() {
-    var bar = document.querySelector(".bar[aria-current]") || document.querySelector('.bar[tabindex="0"]');
+    var bar = visibleBar(".bar[aria-current]") || visibleBar('.bar[tabindex="0"]');
     if (bar) bar.focus();
     return !!bar;
   }
@@ -309,7 +351,10 @@
     showCount();
   });
   document.addEventListener("htmx:afterSettle", function (event) {
-    if (event.target && event.target.id === "histogram") showCount();
+    if (event.target && event.target.id === "histogram") {
+      fitBars();
+      showCount();
+    }
   });
 
   function failed(event) {
