@@ -288,13 +288,16 @@ def test_a_row_shows_its_sentence_time_ip_and_details(admin: Visitor, page_serve
     )  # fmt: skip
     page = admin.get().text
     words = text(page)
-    assert '<strong class="actor">Ada Admin</strong> changed the security settings.' in page
+    assert (
+        '<strong class="actor">Ada Admin</strong> changed the session timeout from 1 day to 8 hours and two-factor '
+        "authentication from not required to required." in page
+    )
     local = day_of(at, ZONE)
     assert f"{local.day} {local.strftime('%b %Y')}, 14:05" in words  # the workspace's time...
     assert re.search(r'title="\d{4}-\d\d-\d\d \d\d:05:00\.000000 UTC"', page)  # ...and UTC on hover
     assert "2001:db8::7" in words
-    assert "Session timeout hours 24 8" in words
-    assert "Require two factor auth off on" in words
+    assert "Session timeout 1 day 8 hours" in words  # what changed, in words and units, never raw keys
+    assert "Two-factor authentication not required required" in words
     assert "Firefox/128.0" in words
     assert "req-42" in words
     assert "&#34;session_timeout_hours&#34;: 24" in page  # the raw metadata

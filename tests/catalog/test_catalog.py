@@ -242,26 +242,55 @@ def test_categories_group_every_type() -> None:
 
 OLD_SECURITY_SHAPES = (
     # The demo's, before issue 17 bug 6: hours, and other names.
-    {
-        "before": {"require_two_factor_auth": False, "session_timeout_hours": 24},
-        "after": {"require_two_factor_auth": True, "session_timeout_hours": 8},
-    },
+    (
+        {
+            "before": {"require_two_factor_auth": False, "session_timeout_hours": 24},
+            "after": {"require_two_factor_auth": True, "session_timeout_hours": 8},
+        },
+        " changed two-factor authentication from not required to required and the session timeout from 1 day to"
+        " 8 hours.",
+    ),
     # The command line's retention change, before it had a type of its own.
-    {"before": {"retention_days": 365}, "after": {"retention_days": 90}},
+    (
+        {"before": {"retention_days": 365}, "after": {"retention_days": 90}},
+        " changed the retention period from 365 days to 90 days.",
+    ),
 )
 
 
-@pytest.mark.parametrize("metadata", OLD_SECURITY_SHAPES, ids=("hours", "retention"))
-def test_old_security_settings_entries_stay_valid_and_render(metadata: dict[str, object]) -> None:
+@pytest.mark.parametrize(("metadata", "said"), OLD_SECURITY_SHAPES, ids=("hours", "retention"))
+def test_old_security_settings_entries_stay_valid_and_render(metadata: dict[str, object], said: str) -> None:
     """Entries already in users' databases keep their data: still accepted (an import of an old log), and
-    rendered as the proper sentence, not the fallback."""
+    rendered as the proper sentence, saying what changed in the old names' units, not the fallback."""
     security = REGISTRY["security_settings_change"]
     fastjsonschema.compile(dict(security.schema))(metadata)
-    assert render(security, security.code, "Ciaran Lee", metadata) == "Ciaran Lee changed the security settings."
-    assert [s.text for s in render_segments(security, security.code, "Ciaran Lee", metadata)] == [
-        "Ciaran Lee",
-        " changed the security settings.",
-    ]
+    assert render(security, security.code, "Ciaran Lee", metadata) == "Ciaran Lee" + said
+    segments = render_segments(security, security.code, "Ciaran Lee", metadata)
+    assert [segment.kind for segment in segments][:2] == ["actor", "text"]
+    assert "".join(segment.text for segment in segments[1:]) == said
+
+
+_MIN, _2FA = "session_timeout_minutes", "require_two_factor"
+
+
+@pytest.mark.parametrize(
+    ("before", "after", "said"),
+    [
+        ({_MIN: 60}, {_MIN: 240}, "the session timeout from 1 hour to 4 hours"),
+        ({_MIN: 90}, {_MIN: 1440}, "the session timeout from 90 minutes to 1 day"),
+        ({_2FA: True}, {_2FA: False}, "two-factor authentication from required to not required"),
+        # Unchanged fields are not said.
+        ({_MIN: 60, _2FA: True}, {_MIN: 60, _2FA: False}, "two-factor authentication from required to not required"),
+        # A changed field the vocabulary cannot say, or a value of the wrong kind: the plain sentence.
+        ({_MIN: 60, "colour": "red"}, {_MIN: 30, "colour": "blue"}, "the security settings"),
+        ({_MIN: "soon"}, {_MIN: 30}, "the security settings"),
+        ({_MIN: 60}, {_MIN: 60}, "the security settings"),
+    ],
+)
+def test_a_security_change_says_what_changed_in_human_units(before: dict, after: dict, said: str) -> None:
+    security = REGISTRY["security_settings_change"]
+    metadata = {"before": before, "after": after}
+    assert render(security, security.code, "Ada", metadata) == f"Ada changed {said}."
 
 
 def test_security_settings_values_are_typed() -> None:

@@ -110,9 +110,11 @@ class SignIn:
         """Reserve one checked attempt for this account and IP, or refuse it (None) when either is locked.
 
         One transaction that serialises with every other attempt of the workspace: the count and the reservation
-        cannot be split by a concurrent attempt, so of any burst at most `ACCOUNT_LIMIT` attempts per account and
-        `IP_LIMIT` per IP are ever checked in a window. A reservation counts as a failure until the attempt
-        succeeds (`_release`); an attempt that dies half-way stays counted, which errs on the safe side.
+        cannot be split by a concurrent attempt, so of any burst at most `ACCOUNT_LIMIT` failed attempts per account
+        and `IP_LIMIT` per IP are ever checked in a window. A reservation counts as a failure until the attempt
+        succeeds (`_release`: a success is no failure, so each one lets one more attempt be checked, and a teammate
+        who signs in often is never locked out); an attempt that dies half-way stays counted, erring on the safe
+        side.
         """
         now = self.console.now
         since = now - WINDOW_US

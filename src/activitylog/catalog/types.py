@@ -647,7 +647,7 @@ CATALOG: tuple[ActivityType, ...] = (
         label="Security settings change",
         category="Security",
         source="intercom-api",
-        template="{actor} changed the security settings.",
+        template="{actor} changed {changes:the security settings}.",
         schema=obj(required={"before": SECURITY_SETTINGS, "after": SECURITY_SETTINGS}),
         example={
             "before": security_settings(session_timeout_minutes=1440, require_two_factor=False),

@@ -258,9 +258,7 @@ async def histogram(request: Request, workspace_id: str) -> Response:
     return _timed(await run_in_threadpool(_histogram, request, signed_in), started)
 
 
-def _chart(
-    request: Request, signed_in: Viewer
-) -> tuple[PageFilter, activity_view.Histogram, list[tuple[date, int]]]:
+def _chart(request: Request, signed_in: Viewer) -> tuple[PageFilter, activity_view.Histogram, list[tuple[date, int]]]:
     _allowed(signed_in)
     today = _today(request, signed_in)
     current = PageFilter.parse(request.query_params)

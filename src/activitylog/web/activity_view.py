@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-from activitylog.catalog import Segment
+from activitylog.catalog import Segment, fields
 from activitylog.catalog.render import format_value
 from activitylog.domain.days import zone
 from activitylog.domain.entry import Entry
@@ -94,14 +94,17 @@ def _row(entry: Entry, tz: Any) -> Row:
         recorded_utc=f"{from_us(entry.recorded_us):%Y-%m-%d %H:%M:%S} UTC",
         changes=changes(metadata),
         details=[
-            (_words(key), format_value(value)) for key, value in metadata.items() if key not in ("before", "after")
+            (fields.label(key), format_value(value))
+            for key, value in metadata.items()
+            if key not in ("before", "after")
         ],
         raw=json.dumps(metadata, indent=2, ensure_ascii=False, sort_keys=False),
     )
 
 
 def changes(metadata: Mapping[str, Any]) -> list[Change]:
-    """The before/after of a change as rows: one per field when both are objects, else one."""
+    """The before/after of a change as rows: one per field that changed when both are objects (in the field's
+    words and units: "Session timeout", "1 hour" -> "4 hours"), else one."""
     if "before" not in metadata and "after" not in metadata:
         return []
     before, after = metadata.get("before"), metadata.get("after")
@@ -111,12 +114,13 @@ def changes(metadata: Mapping[str, Any]) -> list[Change]:
         keys = list(dict.fromkeys([*old, *new]))
         return [
             Change(
-                _words(str(key)),
-                _value(old[key]) if key in old else "—",
-                _value(new[key]) if key in new else "—",
-                old.get(key, _MISSING) != new.get(key, _MISSING),
+                fields.label(str(key)),
+                fields.say(str(key), old[key], _value) if key in old else "—",
+                fields.say(str(key), new[key], _value) if key in new else "—",
+                True,
             )
             for key in keys
+            if old.get(key, _MISSING) != new.get(key, _MISSING)
         ]
     return [Change("Value", _value(before), _value(after), before != after)]
 
@@ -128,11 +132,6 @@ def _value(value: Any) -> str:
     if isinstance(value, Mapping | list):
         return format_value(value) if value else json.dumps(value)
     return format_value(value)
-
-
-def _words(key: str) -> str:
-    text = key.replace("_", " ").strip()
-    return text[:1].upper() + text[1:] if text else key
 
 
 def day_heading(day: date, today: date) -> str:
