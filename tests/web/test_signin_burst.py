@@ -1,8 +1,8 @@
 """Over real HTTP, on both backends: throttling holds under a concurrent burst, because each attempt reserves its
 place in the counts before its password is checked. Of 40 simultaneous sign-ins for one account at most five
-passwords are checked, of 30 from one IP at most twenty, and every request is accounted for: checked and
-logged, or refused (the first refusal logged, the further ones counted for one entry when the window ends).
-A code typed in non-ASCII digits is a logged, counted failure, not a 500."""
+wrong passwords are checked (and the right one), of 30 from one IP at most twenty, and every request is
+accounted for: checked and logged, or refused (the first refusal logged, the further ones counted for one
+entry when the window ends). A code typed in non-ASCII digits is a logged, counted failure, not a 500."""
 
 from __future__ import annotations
 
@@ -98,7 +98,12 @@ def test_a_burst_against_one_account_checks_at_most_five_passwords(served: tuple
     assert all(r.status_code in (303, 401) for r in responses), [r.status_code for r in responses]
     logged = reasons(log, org.id)
     checked = [r for r in logged if r in ("wrong password", "signed in")]
-    assert 1 <= len(checked) <= ACCOUNT_LIMIT, logged
+    # At most five wrong passwords are checked. The right one, when it is checked, signs in and releases its
+    # place (a success is no failure: a teammate who signs in five times is not locked out), so one more attempt
+    # of the burst may be checked after it: never a sixth wrong password before the lock.
+    assert 1 <= checked.count("wrong password") + checked.count("signed in") <= ACCOUNT_LIMIT + 1, logged
+    assert checked.count("wrong password") <= ACCOUNT_LIMIT, logged
+    assert checked.count("signed in") <= 1, logged
     refused = [r for r in responses if r.status_code == 401 and THROTTLED in r.text]
     assert len(refused) == 40 - len(checked)
     # The first refusal is logged; the further ones wait, counted, for the window's summary entry.
