@@ -13,6 +13,7 @@ from datetime import date
 from typing import Any
 
 from activitylog.domain.cursor import Cursor
+from activitylog.domain.days import hours_of
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.validation import EventIn, Prepared, prepare_batch
@@ -244,6 +245,19 @@ class ActivityLog:
         if clamped.since_us is None or clamped.since_us >= until:
             return []
         return self.store.count_by_day(workspace.id, replace(clamped, until_us=until), workspace.timezone)
+
+    def count_by_hour(self, workspace_id: str | Workspace, where: ActivityFilter, day: date) -> list[tuple[int, int]]:
+        """Matching entries per hour of one local day (its start in UTC microseconds, the count), the hours cut to
+        what retention keeps and to now: a day's chart."""
+        workspace = self.workspace(workspace_id)
+        earliest, now = self.earliest_us(workspace), self.clock()
+        hours = [(max(since, earliest), min(until, now)) for since, until in hours_of(day, workspace.timezone)]
+        counted = [(since, until) for since, until in hours if since < until]
+        counts = iter(self.store.count_in_ranges(workspace.id, where, counted))
+        return [
+            (start, next(counts) if since < until else 0)
+            for (start, _), (since, until) in zip(hours_of(day, workspace.timezone), hours, strict=True)
+        ]
 
     def get_entry(self, workspace_id: str | Workspace, entry_id: str) -> Entry:
         workspace = self.workspace(workspace_id)

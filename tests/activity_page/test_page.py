@@ -11,9 +11,10 @@ import csv
 import html
 import io
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -21,7 +22,7 @@ import pytest
 from activitylog import tokens
 from activitylog.accounts.permissions import PERMISSIONS, SETTINGS
 from activitylog.domain.cursor import Cursor
-from activitylog.domain.days import day_of, midnight_us
+from activitylog.domain.days import day_of, hours_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.timeutil import MICROS, iso, now_us
@@ -409,6 +410,33 @@ def test_the_histogram_of_all_time_starts_at_the_first_entry(
     seed(page_server.log, org, 50)  # two days and a bit
     bars = re.findall(r'<a class="bar', admin.get("/histogram").text)
     assert 3 <= len(bars) <= 4
+
+
+def test_a_one_day_histogram_has_a_bar_per_hour(admin: Visitor, page_server: PageServer, org: people.Org) -> None:
+    """A one-day range (yesterday, or a day's bar clicked) charts the hours of that day, in local time."""
+    yesterday = day_of(now_us(), ZONE) - timedelta(days=1)
+    at = midnight_us(yesterday, ZONE)
+    hours = hours_of(yesterday, ZONE)
+    local = [datetime.fromtimestamp(since / MICROS, ZoneInfo(ZONE)).hour for since, _ in hours]
+    two, three = local.index(14), local.index(3)  # not 14 and 3 on the day the clocks change
+    moments = [hours[two][0] + 5 * MICROS, hours[two][0] + 50 * 60 * MICROS, hours[three][0]]  # 14:00 twice, 03:00
+    page_server.log.record_many(org.id, [event("role_creation", occurred_at=iso(m)) for m in [*moments, at - 1]])
+    for query in ("range=yesterday", f"range=custom&from={yesterday}&to={yesterday}"):
+        answer = admin.get(f"/histogram?{query}")
+        assert answer.status_code == 200
+        bars = re.findall(r'<span class="bar" role="img" title="([^"]+)"', answer.text)
+        assert len(bars) == len(hours)  # 24, or 23 / 25 the day the clocks change
+        assert '<a class="bar' not in answer.text  # an hour is not a filter: nothing to narrow to
+        counts = [int(re.sub(r"\D", "", title.rsplit(":", 1)[1])) for title in bars]
+        assert sum(counts) == 3  # the entry a microsecond before midnight is the day before's
+        assert counts[two] == 2
+        assert counts[three] == 1
+        assert re.search(r"14:00–15:00: 2 entries$", html.unescape(bars[two]))
+        assert "<strong>3 entries</strong>" in answer.text
+        assert 'data-month="12:00"' in answer.text  # ticks every six hours
+    image = admin.get("/histogram.svg?range=yesterday")
+    assert image.status_code == 200
+    assert "Entries per hour: 3 entries" in image.text
 
 
 # The CSV -------------------------------------------------------------------------------------------------------

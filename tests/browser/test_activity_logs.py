@@ -218,7 +218,11 @@ def test_clicking_a_bar_narrows_to_that_day(tab: Tab, site: Site) -> None:
                               "to": [day.isoformat()]}  # fmt: skip
     assert page.locator(ENTRIES).count() == count
     wait_for_chart(page)
-    assert page.locator("#histogram .bar.selected").count() == 1
+    # One day: a bar per hour of it, which together hold the day's entries.
+    hours = page.locator("#histogram .plot:not([hidden]) .bar")
+    assert 23 <= hours.count() <= 25
+    labels = hours.evaluate_all("bars => bars.map(b => b.getAttribute('aria-label'))")
+    assert sum(int(re.sub(r"\D", "", label.rsplit(":", 1)[1])) for label in labels) == count
 
 
 def test_the_histogram_is_one_tab_stop_with_arrow_keys(tab: Tab, site: Site) -> None:
@@ -409,9 +413,7 @@ def test_the_date_menu_by_keyboard_browses_then_applies_and_focus_comes_back(tab
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"range=custom"))
     wait_for_chart(page)
-    page.wait_for_function(
-        "document.activeElement && document.activeElement.matches('.bar[aria-current]')", timeout=30_000
-    )
+    page.locator("#histogram .bar:focus").wait_for()  # back on the chart: that day's, by the hour
 
 
 def test_yesterday_and_this_year_are_in_the_date_menu_and_apply_by_keyboard(tab: Tab, site: Site) -> None:

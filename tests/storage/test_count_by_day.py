@@ -12,7 +12,7 @@ from datetime import date, timedelta
 
 import pytest
 
-from activitylog.domain.days import bounds, day_of, days_between, midnight_us
+from activitylog.domain.days import bounds, day_of, days_between, hours_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Store, Workspace
@@ -173,3 +173,32 @@ def test_days_between_cuts_its_ends() -> None:
     assert days[0][1] == since
     assert days[-1][2] == until
     assert days[1][2] - days[1][1] == 23 * HOUR_US  # the clocks go forward in Dublin on 29 March 2026
+
+
+@pytest.mark.parametrize("filters", CASES, ids=[str(c) or "all" for c in CASES])
+def test_counts_by_hour_of_the_day_the_clocks_change(store: Store, dublin: Workspace, moments, filters) -> None:
+    """A one-day chart: an hour per bar, 23 or 25 of them on the day the clocks change, every filter kept."""
+    change = clock_change_day()
+    hours = hours_of(change, ZONE)
+    assert len(hours) in (23, 25)
+    assert hours[0][0] == midnight_us(change, ZONE)
+    assert hours[-1][1] == midnight_us(change + timedelta(days=1), ZONE)
+    _, _, rows = moments
+    where = ActivityFilter.parse(**filters)
+    found = store.count_in_ranges(dublin.id, where, hours)
+    want = [
+        sum(expected(rows, where, since, until).values())  # the entries inside that hour, counted one by one
+        for since, until in hours
+    ]
+    assert found == want
+
+
+def test_the_service_counts_a_days_hours_up_to_now(log: ActivityLog, store: Store) -> None:
+    workspace = factories.workspace(store, timezone=ZONE)
+    now = now_us()
+    today = day_of(now, ZONE)
+    log.record_many(workspace.id, [factories.event(occurred_at=iso(now - n * MICROS)) for n in range(3)])
+    counted = log.count_by_hour(workspace, ActivityFilter(), today)
+    assert [start for start, _ in counted] == [since for since, _ in hours_of(today, ZONE)]
+    assert sum(count for _, count in counted) == 3
+    assert all(count == 0 for start, count in counted if start > now)  # the hours still to come

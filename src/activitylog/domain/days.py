@@ -52,3 +52,12 @@ def days_between(since_us: int, until_us: int, timezone: str) -> list[tuple[date
         raise ValueError(f"{count} days is more than the {MAX_DAYS} a per-day count covers")
     edges = [midnight_us(first + timedelta(days=n), timezone) for n in range(count + 1)]
     return [(first + timedelta(days=n), max(edges[n], since_us), min(edges[n + 1], until_us)) for n in range(count)]
+
+
+HOUR_US = 3_600_000_000
+
+
+def hours_of(day: date, timezone: str) -> list[tuple[int, int]]:
+    """The hours of a local day as UTC [since, until) ranges: 24, or 23 and 25 on the days the clocks change."""
+    since, until = midnight_us(day, timezone), midnight_us(day + timedelta(days=1), timezone)
+    return [(start, min(start + HOUR_US, until)) for start in range(since, until, HOUR_US)]

@@ -183,6 +183,10 @@ class Store(Protocol):
         range [since, until) touches (both are required), oldest first, days without entries included."""
         ...
 
+    def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
+        """How many entries match `where` (its own time range ignored) in each [since, until) of `ranges`."""
+        ...
+
     # Retention
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult: ...
 

@@ -264,6 +264,10 @@ def _chart(request: Request, signed_in: Viewer) -> tuple[PageFilter, activity_vi
     current = PageFilter.parse(request.query_params)
     timezone = signed_in.workspace.timezone
     where = current.activity_filter(timezone, today)
+    first, last = current.days(today)
+    if first is not None and first == last:
+        hours = services(request).log.count_by_hour(signed_in.workspace, where, first)
+        return current, activity_view.hourly(first, hours, timezone), []
     counts = services(request).log.count_by_day(signed_in.workspace, where)
     if not current.range:
         # All time: the chart starts at the first day with an entry, not at the retention period's start.

@@ -16,7 +16,7 @@ from typing import Any
 
 from activitylog.catalog import Segment, fields
 from activitylog.catalog.render import format_value
-from activitylog.domain.days import zone
+from activitylog.domain.days import HOUR_US, zone
 from activitylog.domain.entry import Entry
 from activitylog.timeutil import from_us
 from activitylog.web.activity_filters import human_date
@@ -165,6 +165,11 @@ class Histogram:
     busiest: Bar | None
     weekly: bool
     tallest: int = 0  # the y-axis' top
+    hourly: bool = False  # a one-day range: a bar per hour of it
+
+    @property
+    def unit(self) -> str:
+        return "hour" if self.hourly else "week" if self.weekly else "day"
 
     @property
     def first(self) -> date | None:
@@ -196,6 +201,24 @@ def histogram(
     counted = [bar.count for bar in bars if bar.count]
     busiest = max(bars, key=lambda bar: bar.count) if counted and min(counted) < tallest else None
     return Histogram(_label_months(bars), sum(bar.count for bar in bars), busiest, weekly, tallest)
+
+
+def hourly(day: date, counts: Sequence[tuple[int, int]], timezone: str) -> Histogram:
+    """A bar per hour of one local day (`counts`: each hour's start in UTC microseconds, and its count), labelled
+    by local time ("14:00-15:00: 12 entries"), ticks at 00:00, 06:00, 12:00 and 18:00."""
+    tallest = max((count for _, count in counts), default=0)
+    tz = zone(timezone)
+    bars = []
+    for start, count in counts:
+        local = from_us(start).astimezone(tz)
+        end = from_us(start + HOUR_US).astimezone(tz)
+        level = 0 if count == 0 else max(1, math.ceil(count / tallest * LEVELS))
+        tick = f"{local:%H:%M}" if local.minute == 0 and local.hour % 6 == 0 else ""
+        label = f"{human_date(day)}, {local:%H:%M}–{end:%H:%M}: {entries_text(count)}"
+        bars.append(Bar(day, day, count, level, label, False, tick))
+    counted = [bar.count for bar in bars if bar.count]
+    busiest = max(bars, key=lambda bar: bar.count) if counted and min(counted) < tallest else None
+    return Histogram(bars, sum(counted), busiest, False, tallest, hourly=True)
 
 
 MAX_MONTH_LABELS = 12  # more would run into each other on a phone
@@ -241,7 +264,7 @@ def histogram_svg(chart: Histogram) -> str:
             f'height="{height:.2f}" fill="{"#3b5bdb" if bar.selected else "#8da2e8"}">'
             f"<title>{escape(bar.label)}</title></rect>"
         )
-    title = escape(f"Entries per {'week' if chart.weekly else 'day'}: {entries_text(chart.total)}")
+    title = escape(f"Entries per {chart.unit}: {entries_text(chart.total)}")
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {SVG_WIDTH} {SVG_HEIGHT}" '
         f'preserveAspectRatio="none" role="img"><title>{title}</title>{"".join(rects)}</svg>'

@@ -491,6 +491,16 @@ class PostgresStore:
                 ip_literal=bytea_literal,
             )
 
+    def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
+        with self._connection() as connection:
+            return days.count_in_ranges(
+                lambda select: connection.execute(select.sql.replace("?", "%s"), select.params).fetchall(),
+                workspace_id,
+                where,
+                ranges,
+                ip_literal=bytea_literal,
+            )
+
     # Retention and maintenance -----------------------------------------------------------------------
 
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:

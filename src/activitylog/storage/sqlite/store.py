@@ -537,6 +537,12 @@ class SQLiteStore:
             ip_prefix="+",
         )
 
+    def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
+        reader = self._reader()
+        return days.count_in_ranges(
+            lambda select: reader.execute(select.sql, select.params).fetchall(), workspace_id, where, ranges
+        )
+
     # Retention ---------------------------------------------------------------------------------------
 
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:
