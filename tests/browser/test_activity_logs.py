@@ -556,3 +556,39 @@ def test_the_histogram_has_a_scale_month_labels_and_bars_wide_enough(
     assert tab.page.locator("#histogram .plot:not([hidden]) .bar").count() == 30  # days: wide enough
     assert tab.page.locator("#histogram [data-weeks]").count() == 0
     context.close()
+
+
+def test_the_teammate_filter_the_custom_range_and_the_ip_by_keyboard_alone(tab: Tab, site: Site) -> None:
+    """Keyboard only, no pointer: the teammate picker (open, search, tick, close), an IP block, "Custom range…"
+    opening its date fields with focus in the first, then a preset chosen by arrows: Enter applies them all."""
+    page = tab.page
+    page.goto(site.page)
+    wait_for_chart(page)
+    page.locator("#teammate-picker summary").focus()
+    page.keyboard.press("Enter")
+    page.locator("#teammate-picker [data-search]:focus").wait_for()
+    page.keyboard.type("Ada")
+    page.keyboard.press("Tab")  # to the first teammate that matches
+    page.keyboard.press("Space")
+    page.keyboard.press("Escape")
+    assert page.locator("#teammate-picker [data-summary]").inner_text() == "Ada Admin"
+    page.get_by_label("IP address").focus()
+    page.keyboard.type("203.0.113.0/24")
+    page.focus("#range")
+    page.keyboard.press("End")  # browsing to "Custom range…": nothing applied yet
+    page.keyboard.press("Enter")
+    page.locator("#from:focus").wait_for()  # the custom fields open, focus in the first
+    assert "ip=" not in page.url
+    page.focus("#range")
+    page.keyboard.press("Home")
+    for _ in range(4):  # All time -> Today -> Yesterday -> Last 7 days -> Last 30 days
+        page.keyboard.press("ArrowDown")
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("ip="))
+    assert query_of(page) == {"teammate": ["tm_admin"], "range": ["30d"], "ip": ["203.0.113.0/24"]}
+    since = midnight_us(day_of(now_us(), ZONE) - timedelta(days=29), ZONE)
+    want = expected(
+        site, ActivityFilter(teammates=("tm_admin",), since_us=since, ip=ActivityFilter.parse(ip="203.0.113.0/24").ip)
+    )
+    assert shown(page) == want[:50]
+    page.locator("#range:focus").wait_for()  # focus comes back to what applied
