@@ -592,3 +592,32 @@ def test_the_teammate_filter_the_custom_range_and_the_ip_by_keyboard_alone(tab: 
     )
     assert shown(page) == want[:50]
     page.locator("#range:focus").wait_for()  # focus comes back to what applied
+
+
+def test_details_that_fail_to_load_say_so_and_load_on_try_again(tab: Tab, site: Site) -> None:
+    page = tab.page
+    tab.expect_errors = True  # the first details request answers 503, on purpose
+    failures = []
+
+    def once_unavailable(route: Any) -> None:
+        if not failures:
+            failures.append(route.request.url)
+            route.fulfill(status=503, body="unavailable")
+        else:
+            route.continue_()
+
+    page.route(lambda url: "/activity-logs/entries/" in url, once_unavailable)
+    page.goto(site.page)
+    page.locator("#more").scroll_into_view_if_needed()
+    row = page.locator(ENTRIES).nth(60)
+    row.wait_for()
+    row.locator("summary").focus()
+    page.keyboard.press("Enter")
+    problem = row.get_by_text("The details could not be loaded.")
+    problem.wait_for()
+    assert failures
+    row.get_by_role("button", name="Try again").focus()
+    page.keyboard.press("Enter")
+    row.locator(".entry-details").get_by_text("Raw metadata").wait_for()
+    assert not problem.is_visible()
+    tab.errors[:] = [e for e in tab.errors if "503" not in e and "Response Status Error" not in e]
