@@ -190,7 +190,7 @@ def test_a_batch_mixing_both_paths_keeps_every_item_in_its_place() -> None:
     items = [
         event("app_name_change", key="a"),
         event("admin_login_success", name=None, email=None, key="b"),  # looked up: the general path
-        event("admin_logout", key="c") | {"occurred_at": datetime.now(UTC)},
+        event("admin_logout", key="c") | {"occurred_at": datetime.fromtimestamp(NOW / 1e6, UTC)},
     ]
     looked_up: list[int] = []
 
