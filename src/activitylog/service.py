@@ -251,13 +251,10 @@ class ActivityLog:
         what retention keeps and to now: a day's chart."""
         workspace = self.workspace(workspace_id)
         earliest, now = self.earliest_us(workspace), self.clock()
-        hours = [(max(since, earliest), min(until, now)) for since, until in hours_of(day, workspace.timezone)]
-        counted = [(since, until) for since, until in hours if since < until]
-        counts = iter(self.store.count_in_ranges(workspace.id, where, counted))
-        return [
-            (start, next(counts) if since < until else 0)
-            for (start, _), (since, until) in zip(hours_of(day, workspace.timezone), hours, strict=True)
-        ]
+        hours = hours_of(day, workspace.timezone)
+        cut = [(max(since, earliest), min(until, now)) for since, until in hours]
+        counts = iter(self.store.count_in_ranges(workspace.id, where, [(a, b) for a, b in cut if a < b]))
+        return [(start, next(counts) if a < b else 0) for (start, _), (a, b) in zip(hours, cut, strict=True)]
 
     def get_entry(self, workspace_id: str | Workspace, entry_id: str) -> Entry:
         workspace = self.workspace(workspace_id)

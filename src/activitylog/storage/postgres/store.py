@@ -480,25 +480,20 @@ class PostgresStore:
             row = connection.execute(_pg(select.sql), select.params).fetchone()
         return int(row[0]) if row else 0
 
+    @staticmethod
+    def _counter(connection: psycopg.Connection[Any]) -> days.Run:
+        """Runs the per-day and per-range counts. Not through `_pg`: these statements vary with the number of
+        days or ranges, and its cache would keep every one."""
+        return lambda select: connection.execute(select.sql.replace("?", "%s"), select.params).fetchall()
+
     def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
         with self._connection() as connection:
-            # Not through `_pg`: these statements vary with the number of days, and its cache keeps every one.
-            return days.count_by_day(
-                lambda select: connection.execute(select.sql.replace("?", "%s"), select.params).fetchall(),
-                workspace_id,
-                where,
-                timezone,
-                ip_literal=bytea_literal,
-            )
+            return days.count_by_day(self._counter(connection), workspace_id, where, timezone, ip_literal=bytea_literal)
 
     def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
         with self._connection() as connection:
             return days.count_in_ranges(
-                lambda select: connection.execute(select.sql.replace("?", "%s"), select.params).fetchall(),
-                workspace_id,
-                where,
-                ranges,
-                ip_literal=bytea_literal,
+                self._counter(connection), workspace_id, where, ranges, ip_literal=bytea_literal
             )
 
     # Retention and maintenance -----------------------------------------------------------------------
