@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from starlette.requests import Request
 
-from activitylog.api.clientinfo import base_url, client_ip
+from activitylog.http.clientinfo import base_url, client_ip
 from activitylog.settings import Settings
 
 

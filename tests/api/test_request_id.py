@@ -8,8 +8,15 @@ import logging
 from typing import Any
 
 import pytest
+from fastapi import FastAPI
 
-from activitylog.api.request_id import RequestIdMiddleware
+from activitylog.api import errors
+from activitylog.http import errors as shell_errors
+from activitylog.http.request_id import RequestIdMiddleware
+
+# The shell with the API's renderers, as the app has them (the crash is rendered through the app's registry).
+APP = FastAPI()
+errors.register(shell_errors.install(APP))
 
 
 async def crash(scope: Any, receive: Any, send: Any) -> None:
@@ -18,7 +25,7 @@ async def crash(scope: Any, receive: Any, send: Any) -> None:
 
 def call(path: str) -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
-    scope = {"type": "http", "method": "GET", "path": path, "headers": [(b"x-request-id", b"trace-1")]}
+    scope = {"type": "http", "method": "GET", "path": path, "headers": [(b"x-request-id", b"trace-1")], "app": APP}
 
     async def receive() -> dict[str, Any]:
         return {"type": "http.request", "body": b"", "more_body": False}

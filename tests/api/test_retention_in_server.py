@@ -6,7 +6,7 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 
-from activitylog.api.app import create_app
+from activitylog.app import create_app
 from activitylog.domain.filters import ActivityFilter
 from activitylog.retention import RetentionScheduler
 from activitylog.service import ActivityLog

@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 import uvicorn
 
-from activitylog.api import create_app
+from activitylog.app import create_app
 from activitylog.cli.serve import server_options
 from activitylog.service import ActivityLog
 from activitylog.settings import load

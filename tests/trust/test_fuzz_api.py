@@ -13,7 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, example, given, settings
 from schemathesis import Case, checks
 
-from activitylog.api import create_app
+from activitylog.app import create_app
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest

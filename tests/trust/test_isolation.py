@@ -28,7 +28,7 @@ from starlette.routing import BaseRoute, Mount, Route
 from activitylog import ids
 from activitylog.accounts.permissions import PERMISSIONS, serialise
 from activitylog.accounts.signin import token_hash
-from activitylog.api import create_app
+from activitylog.app import create_app
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.settings import load

@@ -20,7 +20,7 @@ from starlette.routing import BaseRoute
 
 from activitylog.accounts.permissions import PERMISSIONS, SETTINGS, TEAMMATES
 from activitylog.accounts.signin import token_hash
-from activitylog.api.app import create_app
+from activitylog.app import create_app
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.web import templating

@@ -1,5 +1,4 @@
-"""The HTTP service: the native `/v1` API, the Intercom-compatible `/admins` API, health and metrics."""
+"""The REST API's routes: the native `/v1` API, the Intercom-compatible `/admins` API, health and readiness.
 
-from activitylog.api.app import create_app
-
-__all__ = ["create_app"]
+`api.mount.mount(app)` adds them, and the API's error shapes, to the shell (`activitylog.http`).
+"""

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from fastapi import Request
 
-from activitylog.api.context import services
-from activitylog.api.tenants import Tenant
 from activitylog.errors import Forbidden, Unauthorized
+from activitylog.http.state import services
+from activitylog.http.tenants import Tenant
 from activitylog.tokens import authenticate
 
 SCHEME = "bearerAuth"

@@ -16,11 +16,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from activitylog.api.auth import reader, writer
-from activitylog.api.body import read_json
-from activitylog.api.clientinfo import client_ip
-from activitylog.api.context import services
 from activitylog.api.filters import parse_filter
-from activitylog.api.request_id import request_id
 from activitylog.api.responses import dumps, json_response
 from activitylog.api.schemas import (
     ActivityTypeList,
@@ -30,12 +26,16 @@ from activitylog.api.schemas import (
     TeammateList,
     error_responses,
 )
-from activitylog.api.tenants import Tenant
 from activitylog.catalog import REGISTRY
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.export import csv as csv_export
 from activitylog.export.logged import logged_export
+from activitylog.http.body import read_json
+from activitylog.http.clientinfo import client_ip
+from activitylog.http.request_id import request_id
+from activitylog.http.state import services
+from activitylog.http.tenants import Tenant
 from activitylog.service import MAX_BATCH, MAX_PAGE, BatchResult
 from activitylog.timeutil import from_us
 

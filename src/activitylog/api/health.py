@@ -6,9 +6,9 @@ import anyio
 from fastapi import APIRouter, Request
 from starlette.responses import Response
 
-from activitylog.api.context import services
 from activitylog.api.responses import json_response
 from activitylog.api.schemas import Health, Readiness
+from activitylog.http.state import services
 
 router = APIRouter(tags=["operations"])
 READY_TIMEOUT_S = 2.0

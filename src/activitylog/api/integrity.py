@@ -19,7 +19,7 @@ from starlette.responses import Response
 from activitylog.api.auth import reader
 from activitylog.api.responses import json_response
 from activitylog.api.schemas import error_responses
-from activitylog.api.tenants import Tenant
+from activitylog.http.tenants import Tenant
 from activitylog.integrity.service import Integrity
 
 # Chain positions are 64-bit integers in both databases: a larger one would overflow the query, not match.

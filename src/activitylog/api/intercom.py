@@ -29,19 +29,19 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from activitylog.api.auth import reader
-from activitylog.api.body import read_json
-from activitylog.api.clientinfo import base_url
-from activitylog.api.context import services
 from activitylog.api.errors import IntercomParameterError
 from activitylog.api.filters import parse_filter
 from activitylog.api.responses import dumps, json_response
 from activitylog.api.schemas import ActivityLogList, EventTypeList, error_responses
-from activitylog.api.tenants import Tenant
 from activitylog.catalog import REGISTRY
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest
+from activitylog.http.body import read_json
+from activitylog.http.clientinfo import base_url
+from activitylog.http.state import services
+from activitylog.http.tenants import Tenant
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
 

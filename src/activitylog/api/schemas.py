@@ -67,7 +67,7 @@ class ActorOut(BaseModel):
 
 
 class EventOut(BaseModel):
-    id: str = Field(description="The entry's id (a ULID: sorts by time).")
+    id: str = Field(description="The entry's id (a UUIDv7: sorts by time).")
     type: str = Field(description="The activity type's code (see GET /v1/activity-types).")
     label: str = Field(description="The activity type's label, as admins see it.")
     category: str

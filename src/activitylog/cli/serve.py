@@ -27,7 +27,7 @@ def serve(
     """Serve the REST API (native /v1 and Intercom-compatible /admins), /docs, /healthz, /readyz and /metrics."""
     import uvicorn
 
-    from activitylog.api import create_app
+    from activitylog.app import create_app
 
     settings = load(host=host, port=port, database_url=database_url or ctx.database_url, access_log=access_log)
     url = f"http://{settings.host}:{settings.port}"
@@ -39,8 +39,8 @@ def serve(
 
 def server_options(settings: Settings) -> dict[str, Any]:
     """uvicorn's options for these settings (the app aside): the address, logging, and the guards that keep
-    slow or idle clients from holding connections (see `api.protocol`; bodies are guarded by the app)."""
-    from activitylog.api.protocol import guarded
+    slow or idle clients from holding connections (see `http.slow_clients`; bodies are guarded by the app)."""
+    from activitylog.http.slow_clients import guarded
 
     return {
         "host": settings.host,

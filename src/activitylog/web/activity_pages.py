@@ -29,7 +29,6 @@ from starlette.responses import Response, StreamingResponse
 from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
 from activitylog.accounts.signin import Viewer
-from activitylog.api.context import services
 from activitylog.catalog import REGISTRY
 from activitylog.catalog.search import search_terms
 from activitylog.domain.cursor import Cursor
@@ -37,10 +36,10 @@ from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest, InvalidInput
 from activitylog.export.logged import logged_export
+from activitylog.http.state import origin, services
 from activitylog.storage.base import Teammate
 from activitylog.web import activity_view
 from activitylog.web.activity_filters import CUSTOM, PRESETS, PageFilter, chips, human_date
-from activitylog.web.context import origin
 from activitylog.web.session import form_of, viewer
 from activitylog.web.templating import SECURITY_HEADERS, page
 

@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from activitylog.accounts.model import Invite
 from activitylog.errors import ActivityLogError, InvalidInput, NotFound
+from activitylog.http.state import accounts, origin
 from activitylog.storage.base import Workspace
 from activitylog.web import csrf
-from activitylog.web.context import accounts, origin
 from activitylog.web.responses import notice, see
 from activitylog.web.session import (
     COOKIE,

@@ -16,9 +16,9 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from activitylog.api.clientinfo import base_url
-from activitylog.api.context import services
 from activitylog.errors import Forbidden
+from activitylog.http.clientinfo import base_url
+from activitylog.http.state import services
 
 FIELD = "csrf_token"
 PRE_SESSION_COOKIE = "al_csrf"

@@ -10,8 +10,8 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
-from activitylog.api.request_id import request_id
 from activitylog.errors import ActivityLogError
+from activitylog.http.request_id import request_id
 from activitylog.web.session import SignInRequired, TwoFactorRequired, base
 from activitylog.web.templating import page
 

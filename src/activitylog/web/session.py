@@ -16,9 +16,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from activitylog.accounts.signin import Viewer
-from activitylog.api.context import services
+from activitylog.http.state import accounts, origin, services
 from activitylog.web import csrf
-from activitylog.web.context import accounts, origin
 
 COOKIE = "al_session"
 _WORKSPACE_ID = re.compile(r"[A-Za-z0-9_-]{1,100}")

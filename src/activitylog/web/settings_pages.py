@@ -16,7 +16,7 @@ from activitylog.accounts import permissions, twofactor
 from activitylog.accounts.model import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS
 from activitylog.accounts.signin import Viewer
 from activitylog.errors import ActivityLogError, BadRequest
-from activitylog.web.context import accounts, origin
+from activitylog.http.state import accounts, origin
 from activitylog.web.responses import notice, shown_on_form
 from activitylog.web.session import form_of, viewer
 from activitylog.web.team_pages import _act

@@ -16,10 +16,9 @@ from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
 from activitylog.accounts.model import least_privileged
 from activitylog.accounts.signin import Viewer
-from activitylog.api.clientinfo import base_url
-from activitylog.api.context import services
 from activitylog.errors import ActivityLogError, BadRequest
-from activitylog.web.context import accounts, origin
+from activitylog.http.clientinfo import base_url
+from activitylog.http.state import accounts, origin, services
 from activitylog.web.responses import notice, see, shown_on_form
 from activitylog.web.session import base, form_of, viewer
 from activitylog.web.templating import page

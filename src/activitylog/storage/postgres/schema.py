@@ -7,7 +7,7 @@ Invariants:
 - every key and index is led by `workspace_id`, so the tables could be sharded by workspace; each index
   names the query it serves;
 - a unique index on a partitioned table must contain the partition key, so "a workspace uses an idempotency
-  key once" lives in its own table, `idempotency_keys`, and entry ids are unique by construction (ULIDs);
+  key once" lives in its own table, `idempotency_keys`, and entry ids are unique by construction (UUIDv7s);
 - entries are append-only in the database itself: UPDATE is refused, DELETE is refused unless the row is
   older than the workspace's latest cut-off recorded in `retention_runs` (as on SQLite), TRUNCATE is refused
   on the table and on every partition. Dropping a whole expired partition is DDL, reserved to the retention

@@ -1,4 +1,9 @@
-"""What the console's routes share: the account operations, and where a request came from."""
+"""What every route of both surfaces shares for the life of the app, and where a request came from.
+
+`Services` (the log, the settings, the metrics, the writer, the token cache, the export pool) and `Accounts`
+(the console's account operations) are built once by the app's lifespan (`http.app`) and read per request
+through `services(request)` and `accounts(request)`; nothing here holds per-request state.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,29 @@ from activitylog.accounts.profile import Profile
 from activitylog.accounts.settings_ops import WorkspaceSettings
 from activitylog.accounts.signin import SignIn
 from activitylog.accounts.team import Team
-from activitylog.api.clientinfo import client_ip
-from activitylog.api.context import services
-from activitylog.api.request_id import request_id
+from activitylog.export.pool import ExportPool
+from activitylog.http.clientinfo import client_ip
+from activitylog.http.metrics import Metrics
+from activitylog.http.request_id import request_id
+from activitylog.http.tenants import TokenCache
 from activitylog.service import ActivityLog
+from activitylog.settings import Settings
+from activitylog.storage.writer import GroupCommitWriter
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    log: ActivityLog
+    settings: Settings
+    metrics: Metrics
+    writer: GroupCommitWriter  # every write of the API goes through it (group commit)
+    tokens: TokenCache
+    exports: ExportPool  # every CSV download holds a slot of it while it streams
+
+
+def services(request: Request) -> Services:
+    found: Services = request.app.state.services
+    return found
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,4 @@
-"""Wiring of the console into the app: its routes, its static files, and its errors as pages."""
+"""The console's part of the app: its routes, its static files, and its errors as pages."""
 
 from __future__ import annotations
 
@@ -10,8 +10,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import Response
 
+from activitylog.http.errors import renderers
 from activitylog.web import activity_pages, auth_pages, settings_pages, team_pages
-from activitylog.web.responses import redirect_to_sign_in
+from activitylog.web.responses import problem_page, redirect_to_sign_in
 from activitylog.web.session import SignInRequired, TwoFactorRequired
 
 STATIC = Path(__file__).with_name("static")
@@ -36,7 +37,9 @@ async def _on_signal(request: Request, signal: Exception) -> Response:
     return Response(status_code=204, headers={"HX-Redirect": redirect_to_sign_in(signal).headers["location"]})
 
 
-def install(app: FastAPI) -> None:
+def mount(app: FastAPI) -> None:
+    """The console's routes, and its pages for the errors of its paths (mount it before the API)."""
+    renderers(app).add(is_page, problem_page, page=True)
     for router in ROUTERS:
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")

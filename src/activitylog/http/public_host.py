@@ -14,10 +14,9 @@ from urllib.parse import urlsplit
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from activitylog.api.clientinfo import Network, base_url
-from activitylog.api.errors import error_response
-from activitylog.api.request_id import request_id
 from activitylog.errors import Misdirected
+from activitylog.http.clientinfo import Network, base_url
+from activitylog.http.errors import renderers
 
 ANY_HOST_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
 _DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -51,6 +50,6 @@ class PublicHostMiddleware:
             problem = Misdirected(
                 f"this server answers for {self.public_url}, not for the host {asked!r}", field="Host"
             )
-            await error_response(scope["path"], problem, request_id(request))(scope, receive, send)
+            await renderers(scope["app"]).render(request, problem, pages=False)(scope, receive, send)
             return
         await self.app(scope, receive, send)

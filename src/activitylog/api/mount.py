@@ -1,16 +1,11 @@
-"""The ASGI app: `create_app(settings)` (or over an open store) wires routes, middleware and error handlers.
+"""The REST API's part of the app: its routes, its error shapes, its docs page and its OpenAPI document.
 
-Layers, outermost first: metrics (times everything), request id (sets X-Request-ID, turns a crash into a
-JSON 500), error handlers (our errors as JSON), routes (parse, authorise, call the service, render).
 The OpenAPI document is post-processed so that it says exactly what the routes do: every error response in
 the shape of its surface, the request bodies the handlers parse themselves, X-Request-ID on every answer.
 """
 
 from __future__ import annotations
 
-import gc
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -19,25 +14,10 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.responses import HTMLResponse
 from pydantic.json_schema import models_json_schema
 
-from activitylog import __version__
-from activitylog.api import auth, errors, events, health, integrity, intercom, metrics
-from activitylog.api.context import Services
-from activitylog.api.public_host import PublicHostMiddleware
-from activitylog.api.request_id import RequestIdMiddleware
+from activitylog.api import auth, errors, events, health, integrity, intercom
 from activitylog.api.schemas import ActivityLogSearch, ErrorResponse, EventBatch, IntercomErrorList
-from activitylog.api.tenants import TokenCache
-from activitylog.domain.validation import EventIn, warm_up
-from activitylog.export.pool import ExportPool
-from activitylog.integrity.keys import load_or_create
-from activitylog.integrity.scheduler import CheckpointScheduler
-from activitylog.integrity.service import Integrity
-from activitylog.retention import RetentionScheduler
-from activitylog.service import ActivityLog
-from activitylog.settings import Settings, load, signing_key_path
-from activitylog.storage.base import Store
-from activitylog.storage.writer import GroupCommitWriter
-from activitylog.web import pages
-from activitylog.web.context import Accounts
+from activitylog.domain.validation import EventIn
+from activitylog.http.errors import renderers
 
 DESCRIPTION = """\
 A teammate activity log: who did what in a workspace, when, and from where.
@@ -62,77 +42,12 @@ _REQUEST_ID_HEADER = {
 SWAGGER_UI = "5.35.0"  # the vendored swagger-ui-dist in web/static
 
 
-def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
-    """The app. Over `store` when given (the caller closes it); else it opens `settings.database_url` at start-up.
-
-    Either way the log and the writer are set up by the lifespan: serve it with an ASGI server (or enter
-    `app.router.lifespan_context(app)`) before sending requests.
-    """
-    settings = settings or load()
-    app_metrics = metrics.Metrics()
-
-    @asynccontextmanager
-    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        from activitylog.storage import open_store
-
-        opened = store if store is not None else open_store(settings.database_url)
-        writer = GroupCommitWriter(opened)
-        activity_log = ActivityLog(opened)
-        app.state.services = Services(
-            activity_log,
-            settings,
-            app_metrics,
-            writer,
-            TokenCache(settings.token_cache_seconds),
-            ExportPool(settings.export_workers, settings.export_queue),
-        )
-        app_metrics.watch_exports(app.state.services.exports)
-        retention = None
-        if settings.retention_interval_hours > 0:
-            retention = RetentionScheduler(activity_log, interval_s=settings.retention_interval_hours * 3600)
-            retention.start()
-        app.state.retention = retention
-        app.state.accounts = Accounts.over(activity_log)
-        # Tamper evidence: the signing key (made on first start, outside the database) and periodic checkpoints.
-        integrity_service = Integrity(opened, load_or_create(signing_key_path(settings)))
-        app.state.integrity = integrity_service
-        checkpoints = None
-        if settings.checkpoint_interval_minutes > 0:
-            checkpoints = CheckpointScheduler(integrity_service, interval_s=settings.checkpoint_interval_minutes * 60)
-            checkpoints.start()
-        warm_up()
-        # What start-up built lives as long as the process: keep the collector from walking it again and again.
-        gc.collect()
-        gc.freeze()
-        try:
-            yield
-        finally:
-            if checkpoints is not None:
-                checkpoints.stop()
-            if retention is not None:
-                retention.stop()
-            writer.close()
-            if store is None:
-                opened.close()
-
-    app = FastAPI(
-        title="activitylog",
-        version=__version__,
-        description=DESCRIPTION,
-        lifespan=lifespan,
-        docs_url=None,  # served below, from the package: FastAPI's default loads Swagger UI from a CDN
-        redoc_url=None,
-        openapi_url="/openapi.json",
-    )
-    app.state.metrics = app_metrics
-    errors.install(app)
-    if settings.public_url:  # inside the request id, so a 421 carries one
-        app.add_middleware(PublicHostMiddleware, public_url=settings.public_url, proxies=settings.proxy_networks)
-    app.add_middleware(RequestIdMiddleware)
-    app.add_middleware(metrics.MetricsMiddleware, metrics=app_metrics)
-    for router in (events.router, integrity.router, intercom.router, health.router, metrics.router):
+def mount(app: FastAPI) -> None:
+    """The API's routes and error renderers (mount it after the console: its native renderer takes any path)."""
+    app.description = DESCRIPTION
+    errors.register(renderers(app))
+    for router in (events.router, integrity.router, intercom.router, health.router):
         app.include_router(router)
-    pages.install(app)
 
     @app.get("/docs", include_in_schema=False)
     async def docs() -> HTMLResponse:
@@ -147,7 +62,6 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         )
 
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
-    return app
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:

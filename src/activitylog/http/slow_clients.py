@@ -8,7 +8,7 @@ and hold a connection (and its memory) as long as it likes. Here:
   first byte on a kept-alive connection); otherwise 408 and the connection is closed;
 - they may take at most `max_head_bytes` (the URL included); otherwise 431 and the connection is closed.
 
-The body is the app's to guard (`api.body`: a size limit and a deadline), since only it knows which routes
+The body is the app's to guard (`http.body`: a size limit and a deadline), since only it knows which routes
 read one. Each connection costs the server nothing but a timer while it waits.
 """
 
