@@ -29,13 +29,13 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
-from activitylog.integrity.retention import seal_expired
 from activitylog.storage import days
 from activitylog.storage.base import ApiToken, Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
 from activitylog.storage.postgres import retention
 from activitylog.storage.postgres.partitions import Partitions, months_between
 from activitylog.storage.postgres.recording import claim, plan, write_rows
 from activitylog.storage.postgres.schema import month_of
+from activitylog.storage.purge_seal import seal_expired
 from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, entry_from_row, select_count, select_page
 from activitylog.timeutil import now_us
 

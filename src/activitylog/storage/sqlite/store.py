@@ -25,7 +25,6 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
 from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
-from activitylog.integrity.retention import seal_expired
 from activitylog.storage import days
 from activitylog.storage.base import (
     ApiToken,
@@ -37,6 +36,7 @@ from activitylog.storage.base import (
     Workspace,
 )
 from activitylog.storage.migrate import sqlite_path
+from activitylog.storage.purge_seal import seal_expired
 from activitylog.storage.sql import (
     ENTRY_COLUMNS,
     INSERT_COLUMNS,

@@ -3,7 +3,8 @@ and what retention leaves behind (an anchor and tombstones). See `activitylog.in
 
 Entries recorded before this revision are chained here, in the order they were stored (SQLite: `seq`;
 PostgreSQL: recorded-at, then occurred-at and id), with the append-only triggers set aside for the length of
-this transaction only.
+this transaction only. The hashes are computed with the frozen form `migrations.frozen.canonical_al1`, so this
+revision writes the same bytes whatever today's `integrity.canonical` becomes.
 
 Revision ID: 0003
 Revises: 0002
@@ -13,7 +14,7 @@ from typing import Any
 
 from alembic import op
 
-from activitylog.integrity import canonical
+from activitylog.storage.migrations.frozen import canonical_al1 as canonical
 
 revision = "0003"
 down_revision = "0002"

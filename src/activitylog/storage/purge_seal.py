@@ -1,4 +1,5 @@
-"""What a purge leaves behind so that the rest of a workspace's chain still verifies.
+"""What a purge leaves behind so that the rest of a workspace's chain still verifies (storage: it is SQL over a
+recording transaction; the pure chain arithmetic stays in `integrity.canonical`).
 
 Retention removes entries by time, and a chain is in recording order: the expired entries are mostly a prefix
 of the chain, but not only (an entry recorded late with an old occurred-at sits further on). Before a purge
