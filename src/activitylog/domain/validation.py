@@ -233,9 +233,6 @@ def _cycle_collection_paused() -> Iterator[None]:
 _EVENTS = TypeAdapter(list[EventIn])
 
 
-_EVENTS = TypeAdapter(list[EventIn])
-
-
 def prepare_batch(
     items: Sequence[Mapping[str, Any] | EventIn],
     *,
