@@ -96,7 +96,7 @@ def test_the_download_is_logged_and_named(http: httpx.Client, api_log: ActivityL
         'attachment; filename="activity-beth-s-bakery-co-2026-01-01-to-2026-02-01.csv"'
     )
     everything = http.get("/v1/events.csv", headers=tenant.headers("read"))
-    assert 'filename="activity-beth-s-bakery-co-all.csv"' in everything.headers["content-disposition"]
+    assert 'filename="activity-beth-s-bakery-co-all-time.csv"' in everything.headers["content-disposition"]
     exports = http.get("/v1/events", params={"type": "data_export_run"}, headers=tenant.headers()).json()["data"]
     assert len(exports) == 2
     latest, first = exports

@@ -7,7 +7,7 @@ nothing new and answers with the ids the first one stored; every filter is the o
 
 from __future__ import annotations
 
-import re
+from datetime import date
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -30,6 +30,7 @@ from activitylog.catalog import REGISTRY
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.export import csv as csv_export
+from activitylog.export.filename import csv_filename
 from activitylog.export.logged import logged_export
 from activitylog.http.body import read_json
 from activitylog.http.clientinfo import client_ip
@@ -249,20 +250,15 @@ def get_event(
     return json_response(services(request).log.get_entry(tenant.workspace.id, entry_id).as_dict())
 
 
-def _slug(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")[:60] or "workspace"
-
-
 def _filename(workspace_name: str, where: ActivityFilter, zone: ZoneInfo, now: int) -> str:
-    def day(micros: int) -> str:
-        return from_us(micros).astimezone(zone).date().isoformat()
+    """The shared file-name rule over the filter's local days; an open end stops at today."""
 
-    if where.since_us is None and where.until_us is None:
-        span = "all"
-    else:
-        start = day(where.since_us) if where.since_us is not None else "start"
-        span = f"{start}-to-{day(min(where.until_us or now, now))}"
-    return f"activity-{_slug(workspace_name)}-{span}.csv"
+    def day(micros: int) -> date:
+        return from_us(micros).astimezone(zone).date()
+
+    first = day(where.since_us) if where.since_us is not None else None
+    last = day(min(where.until_us, now)) if where.until_us is not None else None
+    return csv_filename(workspace_name, first, last, day(now))
 
 
 @router.get(

@@ -21,6 +21,7 @@ from typing import Any
 from activitylog import ids
 from activitylog.catalog import REGISTRY
 from activitylog.domain.ipaddr import normalise
+from activitylog.domain.limits import EMAIL_MAX, IP_MAX, NAME_MAX, SHORT_MAX, USER_AGENT_MAX
 from activitylog.domain.metadata import accepted, encode_metadata, mask
 from activitylog.domain.prepared import Prepared
 from activitylog.timeutil import DAY_US, MAX_FUTURE_US, MICROS
@@ -91,12 +92,12 @@ def _actor(actor_type: Any, actor_id: Any, name: Any, email: Any) -> _Actor | No
         return None
     if actor_type == "teammate":
         # A name and an email are both needed here: looking one up is the general path's job.
-        good = _actor_text(actor_id, 200) and _actor_text(name, 200) and _actor_text(email, 320)
+        good = _actor_text(actor_id, SHORT_MAX) and _actor_text(name, NAME_MAX) and _actor_text(email, EMAIL_MAX)
     else:
         good = (
-            (_actor_text(actor_id, 200) or (actor_id is None and actor_type == "system"))
-            and (name is None or name == "" or _actor_text(name, 200))
-            and (email is None or email == "" or _actor_text(email, 320))
+            (_actor_text(actor_id, SHORT_MAX) or (actor_id is None and actor_type == "system"))
+            and (name is None or name == "" or _actor_text(name, NAME_MAX))
+            and (email is None or email == "" or _actor_text(email, EMAIL_MAX))
         )
     # PostgreSQL cannot store NUL in text: the general path names the field.
     if not good or any(value is not None and "\x00" in value for value in (actor_id, name, email)):
@@ -119,6 +120,7 @@ def prepare_plain(
     oldest = now_us - retention_days * DAY_US
     newest = now_us + MAX_FUTURE_US
     actors = _ACTORS
+    ip_max, user_agent_max, short_max = IP_MAX, USER_AGENT_MAX, SHORT_MAX  # locals: read per event
     out: list[Prepared | None] = []
     for item in items:
         out.append(None)
@@ -147,7 +149,7 @@ def prepare_plain(
         ip = get("ip")
         ip_key = None
         if ip is not None:
-            if not _plain_text(ip, 100):
+            if not _plain_text(ip, ip_max):
                 continue
             if ip.strip():
                 try:
@@ -160,7 +162,7 @@ def prepare_plain(
         if (
             user_agent is not None
             and user_agent != ""
-            and not (_plain_text(user_agent, 1000) and "\x00" not in user_agent)
+            and not (_plain_text(user_agent, user_agent_max) and "\x00" not in user_agent)
         ):
             continue
 
@@ -171,8 +173,8 @@ def prepare_plain(
         request_id = get("request_id")
         idempotency_key = get("idempotency_key")
         if not (
-            (request_id is None or (_plain_text(request_id, 200) and "\x00" not in request_id))
-            and (idempotency_key is None or (_plain_text(idempotency_key, 200) and "\x00" not in idempotency_key))
+            (request_id is None or (_plain_text(request_id, short_max) and "\x00" not in request_id))
+            and (idempotency_key is None or (_plain_text(idempotency_key, short_max) and "\x00" not in idempotency_key))
         ):
             continue
 

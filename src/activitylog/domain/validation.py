@@ -26,7 +26,7 @@ from pydantic import (
 
 from activitylog import ids
 from activitylog.catalog import REGISTRY
-from activitylog.domain import fastpath
+from activitylog.domain import fastpath, limits
 from activitylog.domain.ipaddr import normalise
 from activitylog.domain.metadata import MASK, encode_metadata, mask, schema_problem, text_problem, warm_up
 from activitylog.domain.prepared import ROW_FIELDS, Prepared
@@ -35,7 +35,7 @@ from activitylog.timeutil import DAY_US, MAX_FUTURE_US, to_us
 
 __all__ = ["MASK", "ROW_FIELDS", "ActorIn", "EventIn", "Prepared", "parse_event", "prepare", "prepare_batch", "warm_up"]
 
-Short = Annotated[str, Field(min_length=1, max_length=200)]
+Short = Annotated[str, Field(min_length=1, max_length=limits.SHORT_MAX)]
 
 
 class ActorIn(BaseModel):
@@ -45,8 +45,8 @@ class ActorIn(BaseModel):
 
     type: Literal["teammate", "api_token", "system"] = "teammate"
     id: Short | None = None
-    name: Annotated[str, Field(max_length=200)] | None = None
-    email: Annotated[str, Field(max_length=320)] | None = None
+    name: Annotated[str, Field(max_length=limits.NAME_MAX)] | None = None
+    email: Annotated[str, Field(max_length=limits.EMAIL_MAX)] | None = None
 
     @field_validator("id")
     @classmethod
@@ -68,11 +68,11 @@ class EventIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    type: Annotated[str, Field(min_length=1, max_length=100)]
+    type: Annotated[str, Field(min_length=1, max_length=limits.TYPE_MAX)]
     actor: ActorIn
     occurred_at: AwareDatetime | None = None
-    ip: Annotated[str, Field(max_length=100)] | None = None
-    user_agent: Annotated[str, Field(max_length=1000)] | None = None
+    ip: Annotated[str, Field(max_length=limits.IP_MAX)] | None = None
+    user_agent: Annotated[str, Field(max_length=limits.USER_AGENT_MAX)] | None = None
     metadata: dict[str, Any] = Field(default_factory=dict)
     request_id: Short | None = None
     idempotency_key: Short | None = None
@@ -228,9 +228,6 @@ def _cycle_collection_paused() -> Iterator[None]:
         yield
     finally:
         gc.enable()
-
-
-_EVENTS = TypeAdapter(list[EventIn])
 
 
 _EVENTS = TypeAdapter(list[EventIn])

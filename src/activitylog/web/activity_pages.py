@@ -15,7 +15,6 @@ Every route needs "Can access general and security settings". Each answer says h
 
 from __future__ import annotations
 
-import re
 import time
 from datetime import date
 from functools import cache
@@ -35,6 +34,7 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest, InvalidInput
+from activitylog.export.filename import csv_filename
 from activitylog.export.logged import logged_export
 from activitylog.http.state import origin, services
 from activitylog.storage.base import Teammate
@@ -351,7 +351,7 @@ def _download(request: Request, signed_in: Viewer) -> Response:
         range_code=current.range or None,
     )
     first, last = current.days(today)
-    name = _filename(workspace.name, first, last, today)
+    name = csv_filename(workspace.name, first, last, today)
     return StreamingResponse(
         chunks,
         media_type="text/csv; charset=utf-8",
@@ -361,18 +361,3 @@ def _download(request: Request, signed_in: Viewer) -> Response:
             "X-Total-Count": str(download.rows),
         },
     )
-
-
-def _filename(workspace_name: str, first: date | None, last: date | None, today: date) -> str:
-    """`activity-acme-2026-10-27-to-2026-11-25.csv`: the workspace, and the days (local, inclusive)."""
-    slug = re.sub(r"[^a-z0-9]+", "-", workspace_name.lower()).strip("-")[:60] or "workspace"
-    if first is None and last is None:
-        span = "all-time"
-    elif first is not None and last is not None and first == last:
-        span = first.isoformat()
-    elif first is not None:
-        span = f"{first.isoformat()}-to-{(last or today).isoformat()}"
-    else:
-        assert last is not None
-        span = f"until-{last.isoformat()}"
-    return f"activity-{slug}-{span}.csv"
