@@ -14,9 +14,9 @@ from activitylog.accounts import repository
 from activitylog.accounts.console import Console, Origin
 from activitylog.accounts.model import Member
 from activitylog.accounts.profile import Profile
-from activitylog.accounts.settings_ops import WorkspaceSettings
 from activitylog.accounts.signin import SignIn, Viewer, token_hash
 from activitylog.accounts.team import Team
+from activitylog.accounts.workspace_settings import WorkspaceSettings
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog

@@ -66,11 +66,11 @@ def test_expired_entries_are_never_returned_even_before_the_purge(log: ActivityL
 
 
 def test_purge_goes_in_batches_and_touches_no_other_workspace(log: ActivityLog, store, ws, monkeypatch) -> None:
-    import activitylog.storage.postgres.retention as postgres_retention
+    import activitylog.storage.postgres.purge as postgres_purge
     import activitylog.storage.sqlite.store as sqlite_store
 
     monkeypatch.setattr(sqlite_store, "PURGE_BATCH", 3)
-    monkeypatch.setattr(postgres_retention, "DELETE_BATCH", 3)
+    monkeypatch.setattr(postgres_purge, "DELETE_BATCH", 3)
     other = store.create_workspace(Workspace(ws.id + "_other", "Globex"))
     for workspace in (ws, other):
         log.record_many(workspace.id, [event(occurred_at=days_ago(60 + i / 10)) for i in range(10)])

@@ -13,9 +13,9 @@ from starlette.requests import Request
 
 from activitylog.accounts.console import Console, Origin
 from activitylog.accounts.profile import Profile
-from activitylog.accounts.settings_ops import WorkspaceSettings
 from activitylog.accounts.signin import SignIn
 from activitylog.accounts.team import Team
+from activitylog.accounts.workspace_settings import WorkspaceSettings
 from activitylog.export.pool import ExportPool
 from activitylog.http.clientinfo import client_ip
 from activitylog.http.metrics import Metrics

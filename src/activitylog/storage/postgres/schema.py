@@ -11,7 +11,7 @@ Invariants:
 - entries are append-only in the database itself: UPDATE is refused, DELETE is refused unless the row is
   older than the workspace's latest cut-off recorded in `retention_runs` (as on SQLite), TRUNCATE is refused
   on the table and on every partition. Dropping a whole expired partition is DDL, reserved to the retention
-  path (see `activitylog.storage.postgres.retention`);
+  path (see `activitylog.storage.postgres.purge`);
 - text keys use the "C" collation: byte order, the same order as SQLite and Python, and the fastest.
 """
 

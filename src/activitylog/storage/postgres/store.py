@@ -31,7 +31,7 @@ from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.storage import days
 from activitylog.storage.base import ApiToken, Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
-from activitylog.storage.postgres import retention
+from activitylog.storage.postgres import purge
 from activitylog.storage.postgres.partitions import Partitions, months_between
 from activitylog.storage.postgres.recording import claim, plan, write_rows
 from activitylog.storage.postgres.schema import month_of
@@ -499,11 +499,11 @@ class PostgresStore:
     # Retention and maintenance -----------------------------------------------------------------------
 
     def purge(self, workspace_id: str, cutoff_us: int) -> PurgeResult:
-        """Remove the workspace's entries older than `cutoff_us`: see `postgres.retention` for the rule."""
+        """Remove the workspace's entries older than `cutoff_us`: see `postgres.purge` for the rule."""
         # What the rest of the chain needs of the entries about to go, kept before any of them goes.
         with self.transaction(workspace_id) as unit:
             seal_expired(unit, workspace_id, cutoff_us)
-        result = retention.purge(self._connection, self._partitions, workspace_id, cutoff_us)
+        result = purge.purge(self._connection, self._partitions, workspace_id, cutoff_us)
         # Retention runs daily in the server: a good moment to create the coming months' partitions too.
         self.ensure_partitions()
         return result

@@ -1,4 +1,4 @@
-"""Retention on PostgreSQL: drop whole expired partitions; trim the rest by rows, in small batches.
+"""Retention's purge on PostgreSQL: drop whole expired partitions; trim the rest by rows, in small batches.
 
 Monthly partitions are shared by every workspace, and each workspace has its own retention period, so one
 workspace's run may not simply drop "its" old months. The rule, for a run of workspace W with cut-off C:
