@@ -1,4 +1,4 @@
-"""The one rule for a CSV download's file name, shared by the API, the console and the CLI.
+"""The one rule for a CSV download's file name, shared by the API and the console (the CLI writes where `-o` says).
 
 `activity-<workspace slug>-<span>.csv`, where the span is the local days covered (inclusive): `all-time` with no
 bounds, one day as `2026-11-25`, `2026-10-27-to-2026-11-25`, or `until-2026-11-25` with no start.
