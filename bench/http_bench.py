@@ -199,7 +199,7 @@ def ingest(log: ActivityLog, token: str, port: int, rounds: int, per_round: int)
         ]
         start = time.perf_counter()
         for i in range(0, per_round, INGEST_BATCH):
-            log.record_many(local_ws.id, local[i : i + INGEST_BATCH])
+            log.record(local_ws.id, local[i : i + INGEST_BATCH])
         local_s += time.perf_counter() - start
         run = go(port, bodies, 2, 201)
         if run.failures:

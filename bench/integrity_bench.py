@@ -81,13 +81,13 @@ def recording(on: Store, off: Store, size: int, drop_index: str) -> tuple[float,
 
     def record_on(batch: list[dict[str, Any]]) -> float:
         started = time.perf_counter()
-        log_on.record_many(WS, batch)
+        log_on.record(WS, batch)
         return time.perf_counter() - started
 
     def record_off(batch: list[dict[str, Any]]) -> float:
         with chain_off():
             started = time.perf_counter()
-            log_off.record_many(WS, batch)
+            log_off.record(WS, batch)
             return time.perf_counter() - started
 
     for number, batch in enumerate(batches(size, seed=1), 1):

@@ -102,7 +102,7 @@ def bench_recording(size: int, workdir: Path) -> tuple[float, float, SQLiteStore
         seconds = 0.0
         for batch in itertools.islice(library_batches, TURN):
             started = time.perf_counter()
-            log.record_many(WS, batch)
+            log.record(WS, batch)
             seconds += time.perf_counter() - started
         return seconds
 

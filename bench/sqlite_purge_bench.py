@@ -75,7 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         def writer() -> None:
             while not stop.is_set():
                 started = time.perf_counter()
-                log.record(workspace.id, {"type": "admin_logout", "actor": {"type": "system"}})
+                log.record_one(workspace.id, {"type": "admin_logout", "actor": {"type": "system"}})
                 waits.append((time.perf_counter() - started) * 1000)
                 time.sleep(0.002)
 

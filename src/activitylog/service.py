@@ -7,22 +7,30 @@ and passed down; nothing of another workspace is reachable from it.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
+from functools import partial
 from typing import Any
 
+from activitylog import ids
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import hours_of
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import EventIn, Prepared, prepare_batch
-from activitylog.errors import FieldError, InvalidInput, NotFound
+from activitylog.domain.prepared import Prepared
+from activitylog.errors import InvalidInput, NotFound
+from activitylog.ingest.batch import prepare_batch, without_index
+from activitylog.ingest.intake import Intake
+from activitylog.ingest.sinks import AsyncSink, Sink
+from activitylog.ingest.validation import EventIn
 from activitylog.storage.base import Page, PurgeResult, RecordResult, Store, Teammate, Workspace
 from activitylog.timeutil import DAY_US, now_us
 
-MAX_BATCH = 1000
 MAX_PAGE = 500
+# A few events validate faster than a hop to the thread pool costs; a big batch must not stall the event loop.
+INLINE_PREPARE = 16
 MIN_RETENTION_DAYS, MAX_RETENTION_DAYS = 30, 3650
 # How a change of the retention period is logged: a type of its own. It once was `security_settings_change`,
 # which gave that type a data shape the Security page never had (issue 17, bug 6).
@@ -103,14 +111,53 @@ class ActivityLog:
         for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
             if value is not None:
                 event[name] = value
-        try:
-            [entry] = self.prepare(workspace, [event])
-        except InvalidInput as problem:
-            raise InvalidInput([FieldError(e.field, e.message) for e in problem.errors]) from None
+        [entry] = self.prepare(workspace, [event], single=True)
         self.store.set_retention(workspace.id, days, expected=before, entry=entry)
         return before
 
     # Recording ---------------------------------------------------------------------------------------
+
+    def record(
+        self,
+        workspace_id: str | Workspace,
+        items: Sequence[Mapping[str, Any] | EventIn],
+        *,
+        via: Sink | None = None,
+        id_for: Callable[[int], str] | None = None,
+        single: bool = False,
+    ) -> BatchResult:
+        """Validate every item, then store all of them or none; repeated idempotency keys are skipped.
+
+        The only way entries are written (`ingest`): `via` is where they go, the store in a transaction of its
+        own by default, or a store transaction that holds other writes, or the group-commit writer. `single`:
+        the caller sent one event, not a list, so its errors carry no batch index.
+        """
+        workspace = self.workspace(workspace_id)
+        prepared = self.prepare(workspace, items, id_for=id_for, single=single)
+        return BatchResult((self.store if via is None else via).record(workspace.id, prepared))
+
+    async def record_async(
+        self,
+        workspace: Workspace,
+        items: Sequence[Mapping[str, Any] | EventIn],
+        *,
+        via: AsyncSink,
+        single: bool = False,
+    ) -> BatchResult:
+        """`record` for the event loop, through the group-commit writer; a big batch is validated in a thread so
+        it does not stall the loop (a few events validate faster than the hop to a thread costs)."""
+        if len(items) <= INLINE_PREPARE:
+            prepared = self.prepare(workspace, items, single=single)
+        else:
+            prepared = await asyncio.to_thread(self.prepare, workspace, items, single=single)
+        return BatchResult(await via.record_async(workspace.id, prepared))
+
+    def record_one(
+        self, workspace_id: str | Workspace, item: Mapping[str, Any] | EventIn, *, via: Sink | None = None
+    ) -> str:
+        """Record one event; answers the entry's id (the first write's id on an idempotent retry)."""
+        result = self.record(workspace_id, [item], via=via, single=True).result
+        return result.inserted[0] if result.inserted else result.duplicates[0].entry_id
 
     def prepare(
         self,
@@ -118,70 +165,17 @@ class ActivityLog:
         items: Sequence[Mapping[str, Any] | EventIn],
         *,
         id_for: Callable[[int], str] | None = None,
+        single: bool = False,
     ) -> list[Prepared]:
-        if len(items) > MAX_BATCH:
-            raise InvalidInput.single("events", f"a batch holds at most {MAX_BATCH:,} events, not {len(items):,}")
-        return prepare_batch(
-            items,
-            workspace_id=workspace.id,
-            retention_days=workspace.retention_days,
-            now_us=self.clock(),
-            id_for=id_for,
-            complete=lambda events: self._complete_actors(workspace.id, events),
-        )
-
-    def record_many(
-        self,
-        workspace_id: str | Workspace,
-        items: Sequence[Mapping[str, Any] | EventIn],
-        *,
-        id_for: Callable[[int], str] | None = None,
-    ) -> BatchResult:
-        """Validate every item, then store all of them or none; repeated idempotency keys are skipped."""
-        workspace = self.workspace(workspace_id)
-        prepared = self.prepare(workspace, items, id_for=id_for)
-        return BatchResult(self.store.record(workspace.id, prepared))
-
-    def record(self, workspace_id: str | Workspace, item: Mapping[str, Any] | EventIn) -> str:
-        """Record one event; answers the entry's id (the first write's id on an idempotent retry)."""
+        """The batch validated and built into rows, not written (`record` writes; stores' own tests and the
+        benchmarks hand rows to a store directly)."""
+        intake = Intake(workspace.id, workspace.retention_days, self.clock(), id_for or ids.entry_id)
         try:
-            result = self.record_many(workspace_id, [item]).result
+            return prepare_batch(items, intake, directory=partial(self.store.get_teammates, workspace.id))
         except InvalidInput as problem:
-            # A single event's errors carry no batch index.
-            raise InvalidInput([FieldError(e.field, e.message) for e in problem.errors]) from None
-        return result.inserted[0] if result.inserted else result.duplicates[0].entry_id
-
-    def _complete_actors(self, workspace_id: str, events: list[EventIn | None]) -> list[FieldError]:
-        """Fill a teammate actor's missing name or email from the workspace's teammates, in place.
-
-        A name is required (the entry must stay readable after the teammate is gone); an email is filled when
-        the directory knows it.
-        """
-        incomplete = [
-            e.actor
-            for e in events
-            if e and e.actor.type == "teammate" and e.actor.id and not (e.actor.name and e.actor.email)
-        ]
-        if not incomplete:
-            return []
-        # An id with NUL is refused by validation; PostgreSQL cannot even look it up.
-        known = self.store.get_teammates(
-            workspace_id, [actor.id for actor in incomplete if actor.id and "\x00" not in actor.id]
-        )
-        chosen = {id(actor) for actor in incomplete}
-        errors = []
-        for index, event in enumerate(events):
-            if event is None or id(event.actor) not in chosen:
-                continue
-            actor = event.actor
-            teammate = known.get(actor.id or "")
-            if teammate is not None:
-                actor.name = actor.name or teammate.name
-                actor.email = actor.email or teammate.email
-            elif not actor.name:
-                message = f"is required: teammate {actor.id!r} is not known to this workspace"
-                errors.append(FieldError("actor.name", message, index))
-        return errors
+            if single:
+                raise without_index(problem) from None
+            raise
 
     # Reading -----------------------------------------------------------------------------------------
 

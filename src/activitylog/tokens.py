@@ -84,14 +84,14 @@ def create_token(
     secret = PREFIX + secrets.token_urlsafe(32)
     token = ApiToken(workspace.id, ids.prefixed_id("tok"), name, hash_secret(secret), chosen, log.clock())
     metadata = {"token": {"id": token.id, "name": token.name}, "scopes": list(chosen)}
-    entries = log.prepare(workspace, [_event("api_token_creation", actor, metadata, ip, user_agent, request_id)])
+    event = _event("api_token_creation", actor, metadata, ip, user_agent, request_id)
     with log.store.transaction(workspace.id) as tx:
         tx.execute(
             "INSERT INTO api_tokens (workspace_id, id, name, secret_hash, scopes, created_us) "
             "VALUES (?, ?, ?, ?, ?, ?)",
             (token.workspace_id, token.id, token.name, token.secret_hash, ",".join(chosen), token.created_us),
         )
-        tx.record(entries)
+        log.record(workspace, [event], via=tx)
     return IssuedToken(token, secret)
 
 
@@ -116,14 +116,14 @@ def revoke_token(
     if found is None:
         raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
     metadata = {"token": {"id": found.id, "name": found.name}}
-    entries = log.prepare(workspace, [_event("api_token_revocation", actor, metadata, ip, user_agent, request_id)])
+    event = _event("api_token_revocation", actor, metadata, ip, user_agent, request_id)
     with log.store.transaction(workspace.id) as tx:
         if not tx.execute(
             "UPDATE api_tokens SET revoked_us = ? WHERE workspace_id = ? AND id = ? AND revoked_us IS NULL",
             (log.clock(), workspace.id, token_id),
         ):
             raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
-        tx.record(entries)
+        log.record(workspace, [event], via=tx)
     return found
 
 

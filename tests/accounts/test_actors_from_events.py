@@ -20,7 +20,7 @@ NEWCOMER = "new.person@example.test"
 
 def record_actor(world: World, actor_id: str, name: str, email: str) -> None:
     actor = {"type": "teammate", "id": actor_id, "name": name, "email": email}
-    world.log.record(world.org.id, {"type": "admin_logout", "actor": actor})
+    world.log.record_one(world.org.id, {"type": "admin_logout", "actor": actor})
 
 
 def test_an_actor_with_a_member_s_email_does_not_take_their_sign_in(world: World) -> None:

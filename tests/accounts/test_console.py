@@ -71,7 +71,7 @@ def test_a_store_that_fails_while_recording_writes_neither(world: World, monkeyp
             def __enter__(self) -> Any:
                 tx = manager.__enter__()
 
-                def record(entries: Any) -> Any:
+                def record(workspace_id: str, entries: Any) -> Any:
                     raise Unavailable("the disk is full")
 
                 monkeypatch.setattr(tx, "record", record, raising=False)

@@ -30,7 +30,7 @@ def seed(server: PageServer, org: people.Org, count: int = 60) -> list[str]:
         event("app_name_change", occurred_at=iso(now - (n + 1) * HOUR), user_agent=XSS if n == count - 1 else None)
         for n in range(count)
     ]
-    inserted: list[str] = server.log.record_many(org.id, batch).inserted
+    inserted: list[str] = server.log.record(org.id, batch).inserted
     return inserted
 
 
@@ -72,7 +72,7 @@ def test_details_of_an_unknown_or_another_workspaces_entry_are_not_found(
     admin: Visitor, page_server: PageServer, org: people.Org
 ) -> None:
     other = people.org(page_server.log.store)
-    (theirs,) = page_server.log.record_many(other.id, [event("app_name_change")]).inserted
+    (theirs,) = page_server.log.record(other.id, [event("app_name_change")]).inserted
     for entry_id in (theirs, "01a00000-0000-7000-8000-000000000000", "x%2F..%2Fy"):
         answer = admin.http.get(f"{admin.page}/entries/{entry_id}", headers=HTMX)
         assert answer.status_code == 404, entry_id
@@ -83,7 +83,7 @@ def test_details_of_an_unknown_or_another_workspaces_entry_are_not_found(
 def test_details_need_the_logs_permission(
     visitors: Any, page_server: PageServer, org: people.Org, teammate: str
 ) -> None:
-    (entry_id,) = page_server.log.record_many(org.id, [event("app_name_change")]).inserted
+    (entry_id,) = page_server.log.record(org.id, [event("app_name_change")]).inserted
     answer = visitors(teammate).get(f"/entries/{entry_id}", headers=HTMX)
     assert answer.status_code == 403
     assert PERMISSIONS[SETTINGS] in answer.text

@@ -51,7 +51,7 @@ def seed(log: ActivityLog, org: people.Org, count: int = 130) -> list[str]:
         )
         for n in range(count)
     ]
-    return log.record_many(org.id, batch).inserted[::-1][::-1]
+    return log.record(org.id, batch).inserted[::-1][::-1]
 
 
 def ids(answer: httpx.Response) -> list[str]:
@@ -205,7 +205,7 @@ def test_a_custom_range_includes_its_last_day_whole(admin: Visitor, page_server:
     day = today - timedelta(days=3)
     start, end = midnight_us(day, ZONE), midnight_us(day + timedelta(days=1), ZONE)
     edges = [start - 1, start, end - 1, end]
-    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    written = page_server.log.record(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
     answer = admin.get(f"?from={day.isoformat()}&to={day.isoformat()}")
     assert ids(answer) == [written[2], written[1]]
     assert "Custom range" in answer.text
@@ -217,7 +217,7 @@ def test_yesterday_is_the_day_before_today_whole_in_the_workspace_zone(
     today = day_of(now_us(), ZONE)
     start, end = midnight_us(today - timedelta(days=1), ZONE), midnight_us(today, ZONE)
     edges = [start - 1, start, end - 1, end]
-    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    written = page_server.log.record(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
     answer = admin.get("?range=yesterday")
     assert ids(answer) == [written[2], written[1]]
     assert "Remove filter Date: Yesterday" in answer.text
@@ -231,7 +231,7 @@ def test_this_year_starts_on_the_first_of_january_in_the_workspace_zone(
     start = midnight_us(day_of(now, ZONE).replace(month=1, day=1), ZONE)
     kept = now - 360 * 24 * HOUR  # within the workspace's retention of 365 days
     edges = [t for t in (start - 1, start, now - 60 * MICROS) if t > kept]
-    written = page_server.log.record_many(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
+    written = page_server.log.record(org.id, [event(occurred_at=iso(t)) for t in edges]).inserted
     answer = admin.get("?range=year")
     assert ids(answer) == [w for w, t in zip(written, edges, strict=True) if t >= start][::-1]
     assert "Remove filter Date: This year" in answer.text
@@ -260,7 +260,7 @@ def test_the_page_heads_days_of_an_earlier_year_with_their_year(
     last_year = date(today.year - 1, 12, 2)
     this_year = today - timedelta(days=2)
     for day in (last_year, this_year):
-        page_server.log.record(org.id, event(occurred_at=iso(midnight_us(day, ZONE) + 12 * HOUR)))
+        page_server.log.record_one(org.id, event(occurred_at=iso(midnight_us(day, ZONE) + 12 * HOUR)))
     page = admin.get().text
     weekday = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
     assert f'<time datetime="{last_year}">{weekday[last_year.weekday()]}, 2 December {last_year.year}</time>' in page
@@ -282,7 +282,7 @@ def test_a_row_shows_its_sentence_time_ip_and_details(admin: Visitor, page_serve
     at = midnight_us(day_of(now_us(), ZONE) - timedelta(days=2), ZONE) + 14 * HOUR + 5 * 60 * MICROS
     metadata = {"before": {"session_timeout_hours": 24, "require_two_factor_auth": False},
                 "after": {"session_timeout_hours": 8, "require_two_factor_auth": True}}  # fmt: skip
-    page_server.log.record(
+    page_server.log.record_one(
         org.id,
         event("security_settings_change", actor_id="tm_admin", name="Ada Admin", occurred_at=iso(at),
               ip="2001:db8::7", metadata=metadata, request_id="req-42", user_agent="Firefox/128.0"),
@@ -305,7 +305,7 @@ def test_a_row_shows_its_sentence_time_ip_and_details(admin: Visitor, page_serve
 
 
 def test_every_value_from_an_event_is_text(admin: Visitor, page_server: PageServer, org: people.Org) -> None:
-    page_server.log.record(
+    page_server.log.record_one(
         org.id,
         event("app_name_change", actor_id="tm_x", name=XSS, ip="203.0.113.5", user_agent=XSS,
               metadata={"before": XSS, "after": "</pre><script>alert(2)</script>", "note": XSS}, request_id="r<b>1"),
@@ -420,7 +420,7 @@ def test_a_one_day_histogram_has_a_bar_per_hour(admin: Visitor, page_server: Pag
     local = [datetime.fromtimestamp(since / MICROS, ZoneInfo(ZONE)).hour for since, _ in hours]
     two, three = local.index(14), local.index(3)  # not 14 and 3 on the day the clocks change
     moments = [hours[two][0] + 5 * MICROS, hours[two][0] + 50 * 60 * MICROS, hours[three][0]]  # 14:00 twice, 03:00
-    page_server.log.record_many(org.id, [event("role_creation", occurred_at=iso(m)) for m in [*moments, at - 1]])
+    page_server.log.record(org.id, [event("role_creation", occurred_at=iso(m)) for m in [*moments, at - 1]])
     for query in ("range=yesterday", f"range=custom&from={yesterday}&to={yesterday}"):
         answer = admin.get(f"/histogram?{query}")
         assert answer.status_code == 200

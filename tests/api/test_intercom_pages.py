@@ -22,7 +22,7 @@ def served(log: ActivityLog) -> Iterator[tuple[httpx.Client, Tenant]]:
     """The app over the test's store (SQLite, PostgreSQL), and a tenant with 3 + 50 entries, many at one time."""
     tenant = new_tenant(log)
     batch = [event(TYPES[i % 3], occurred_at=ago(minutes=i // 3)) for i in range(50)]
-    log.record_many(tenant.workspace.id, batch)
+    log.record(tenant.workspace.id, batch)
     with serving(log.store) as base_url, httpx.Client(base_url=base_url, headers=tenant.headers(), timeout=30) as http:
         yield http, tenant
 

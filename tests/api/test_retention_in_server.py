@@ -19,7 +19,7 @@ def test_the_server_runs_retention_and_stops_it(store: Store) -> None:
     log = ActivityLog(store)
     workspace = store.create_workspace(Workspace("ws_server_retention_" + str(id(store)), "Acme"))
     old = (datetime.now(UTC) - timedelta(days=100)).isoformat()
-    log.record_many(workspace.id, [event(occurred_at=old), event()])
+    log.record(workspace.id, [event(occurred_at=old), event()])
     log.set_retention(workspace.id, 90)  # the old entry is now past the period: hidden, not yet purged
     assert store.count(workspace.id, ActivityFilter()) == 3  # two events and the logged retention change
 

@@ -23,6 +23,7 @@ LAYERS: list[set[str]] = [
     {"domain"},
     {"integrity"},
     {"storage"},
+    {"ingest"},
     {"service"},
     {"accounts", "tokens", "export", "retention", "settings"},
     {"http"},

@@ -65,9 +65,9 @@ def _seed(log: ActivityLog, org: people.Org) -> None:
             event(types[n % 4], actor_id=actor_id, name=name, ip=("203.0.113.7", "198.51.100.20")[n % 2],
                   occurred_at=iso(now - (n * 2 + 1) * HOUR))
         )  # fmt: skip
-    log.record_many(org.id, batch)
+    log.record(org.id, batch)
     three_days_ago = midnight_us(day_of(now, ZONE) - timedelta(days=3), ZONE) + 10 * HOUR
-    log.record(
+    log.record_one(
         org.id,
         event(
             "security_settings_change", actor_id="tm_admin", name="Ada Admin", ip="2001:db8::42",
@@ -75,7 +75,7 @@ def _seed(log: ActivityLog, org: people.Org) -> None:
             metadata={"before": {"session_timeout_hours": 24}, "after": {"session_timeout_hours": 8}},
         ),
     )  # fmt: skip
-    log.record(
+    log.record_one(
         org.id,
         event("app_name_change", actor_id="tm_x", name=XSS, ip="203.0.113.66", user_agent=XSS,
               occurred_at=iso(now - 30 * MICROS), metadata={"before": XSS, "after": "Acme", "note": XSS}),

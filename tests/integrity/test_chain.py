@@ -25,7 +25,7 @@ def days_ago(days: float) -> str:
 
 
 def record(log: ActivityLog, ws: Workspace, count: int, **extra: object) -> list[str]:
-    return log.record_many(ws.id, [event(**extra) for _ in range(count)]).inserted  # type: ignore[arg-type]
+    return log.record(ws.id, [event(**extra) for _ in range(count)]).inserted  # type: ignore[arg-type]
 
 
 def position_of(store: Store, ws: Workspace, entry_id: str) -> int:
@@ -38,7 +38,7 @@ def kinds(report: Report) -> list[tuple[str, str | None]]:
 
 
 def test_an_untouched_chain_verifies_and_is_signed(log: ActivityLog, ws: Workspace, integrity: Integrity) -> None:
-    ids = [*record(log, ws, 30), log.record(ws.id, event("admin_logout"))]
+    ids = [*record(log, ws, 30), log.record_one(ws.id, event("admin_logout"))]
     report = integrity.verify(ws.id)
     assert report.ok, report.failures
     assert (report.entries, report.head, report.checkpoints) == (31, 31, 0)
@@ -53,8 +53,8 @@ def test_an_untouched_chain_verifies_and_is_signed(log: ActivityLog, ws: Workspa
 
 
 def test_positions_have_no_gap_when_items_are_duplicates(log: ActivityLog, ws: Workspace, integrity: Integrity) -> None:
-    first = log.record_many(ws.id, [event(key="k1"), event(key="k2")])
-    again = log.record_many(ws.id, [event(key="k1"), event(key="k3"), event(key="k3"), event()])
+    first = log.record(ws.id, [event(key="k1"), event(key="k2")])
+    again = log.record(ws.id, [event(key="k1"), event(key="k3"), event(key="k3"), event()])
     assert len(again.inserted) == 2
     assert len(again.result.duplicates) == 2
     positions = [position_of(log.store, ws, i) for i in first.inserted + again.inserted]
@@ -68,8 +68,7 @@ def test_a_retention_change_and_every_recording_path_are_chained(
     record(log, ws, 3)
     log.set_retention(ws.id, 90)
     with log.store.transaction(ws.id) as unit:
-        [prepared] = log.prepare(ws, [event("admin_logout")])
-        unit.record([prepared])
+        log.record(ws, [event("admin_logout")], via=unit)
     report = integrity.verify(ws.id)
     assert report.ok
     assert report.head == 5
@@ -288,7 +287,7 @@ def test_tricky_metadata_hashes_the_same_after_the_round_trip(
         "huge": 1.2345678901234568e17,
         "nested": {"b": [1, None, True, {"y": 1e300, "x": -1e-300}], "aa": "\u0001"},
     }
-    entry_id = log.record(ws.id, event("app_name_change", metadata=metadata))
+    entry_id = log.record_one(ws.id, event("app_name_change", metadata=metadata))
     assert integrity.verify(ws.id).ok
     entry = log.get_entry(ws.id, entry_id).as_dict()
     [row] = log.store.read(
@@ -308,7 +307,7 @@ def test_concurrent_writers_keep_one_gapless_chain(store: Store, ws: Workspace, 
         try:
             for n in range(8):
                 keys = [f"w{seed}-{n}-{i}" for i in range(5)]
-                log.record_many(ws.id, [event(key=key) for key in keys] + [event(key=keys[0])])
+                log.record(ws.id, [event(key=key) for key in keys] + [event(key=keys[0])])
         except BaseException as problem:
             problems.append(problem)
 

@@ -82,8 +82,8 @@ def test_every_stored_column_is_checked(store: Store, integrity: Integrity, tamp
         if column in OUTSIDE:
             continue
         home, other = factories.workspace(store), factories.workspace(store)
-        ids = log.record_many(home.id, [full_event(n) for n in (1, 2, 3)]).inserted
-        log.record_many(other.id, [full_event(9)])
+        ids = log.record(home.id, [full_event(n) for n in (1, 2, 3)]).inserted
+        log.record(other.id, [full_event(9)])
         [(value,)] = tamper(f"SELECT {column} FROM activities WHERE workspace_id = ? AND id = ?", (home.id, ids[1]))
         new = changed(column, value, other.id)
         tamper(f"UPDATE activities SET {column} = ? WHERE workspace_id = ? AND id = ?", (new, home.id, ids[1]))
@@ -108,7 +108,7 @@ def test_a_changed_ip_key_is_named(
     log: ActivityLog, integrity: Integrity, tamper: Tamper, ip: str | None, new_key: bytes | None
 ) -> None:
     ws = factories.workspace(log.store)
-    ids = log.record_many(ws.id, [event(ip="203.0.113.7"), event(ip=ip), event()]).inserted
+    ids = log.record(ws.id, [event(ip="203.0.113.7"), event(ip=ip), event()]).inserted
     tamper("UPDATE activities SET ip_key = ? WHERE workspace_id = ? AND id = ?", (new_key, ws.id, ids[1]))
     if new_key is not None:  # what the change does: the entry moves into another address's results
         other = ActivityFilter(ip=IPRange.parse("198.51.100.1"))

@@ -26,7 +26,7 @@ def exported(log: ActivityLog, ws: Workspace) -> list[dict[str, Any]]:
 
 def test_an_export_verifies_against_its_proof(log: ActivityLog, ws: Workspace, integrity: Integrity) -> None:
     record(log, ws, 20)
-    log.record(ws.id, event("app_name_change", metadata={"before": "A", "after": "B", "n": 1e16, "z": -0.0}))
+    log.record_one(ws.id, event("app_name_change", metadata={"before": "A", "after": "B", "n": 1e16, "z": -0.0}))
     with pytest.raises(NotFound, match="no checkpoint"):
         integrity.proof(ws.id)
     integrity.checkpoint(ws.id)

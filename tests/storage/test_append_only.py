@@ -37,7 +37,7 @@ INTEGRITY_ERRORS = (sqlite3.IntegrityError, psycopg.IntegrityError)
     ],
 )
 def test_database_refuses_update_and_delete(log: ActivityLog, store, ws: Workspace, statement: str) -> None:
-    log.record(ws.id, event())
+    log.record_one(ws.id, event())
     with pytest.raises(INTEGRITY_ERRORS, match="append-only"):
         raw_execute(store, statement.format(ws=ws.id))
     assert len(list(log.iter_entries(ws.id, ActivityFilter()))) == 1
@@ -48,7 +48,7 @@ def test_postgres_refuses_truncate_of_the_table_and_of_each_partition(fresh_post
     try:
         log = ActivityLog(store)
         ws = store.create_workspace(Workspace("ws_truncate", "Acme"))
-        log.record(ws.id, event())
+        log.record_one(ws.id, event())
         [partition] = [name for name, low, high in store.partitions() if low <= log.clock() < high]
         for target in ("activities", partition):
             with pytest.raises(psycopg.IntegrityError, match="append-only"):
@@ -60,8 +60,8 @@ def test_postgres_refuses_truncate_of_the_table_and_of_each_partition(fresh_post
 
 def test_retention_deletes_only_below_a_recorded_cut_off(log: ActivityLog, store, ws: Workspace) -> None:
     """Even the retention path's DELETE is refused for rows newer than the workspace's recorded cut-off."""
-    old = log.record(ws.id, event(occurred_at=(datetime.now(UTC) - timedelta(days=40)).isoformat()))
-    new = log.record(ws.id, event())
+    old = log.record_one(ws.id, event(occurred_at=(datetime.now(UTC) - timedelta(days=40)).isoformat()))
+    new = log.record_one(ws.id, event())
     cutoff = log.clock() - 20 * 86_400_000_000
     raw_execute(
         store, f"INSERT INTO retention_runs (workspace_id, cutoff_us, started_us) VALUES ('{ws.id}', {cutoff}, 0)"
@@ -76,7 +76,7 @@ def test_retention_deletes_only_below_a_recorded_cut_off(log: ActivityLog, store
 def test_retention_removes_only_expired_entries_and_hides_them_before(log: ActivityLog, store) -> None:
     ws = store.create_workspace(Workspace("ws_retention_" + str(id(store)), "Acme", retention_days=30))
     now = datetime.now(UTC)
-    log.record_many(ws.id, [event(occurred_at=(now - timedelta(days=d)).isoformat()) for d in (1, 10, 29)])
+    log.record(ws.id, [event(occurred_at=(now - timedelta(days=d)).isoformat()) for d in (1, 10, 29)])
     # Shorten the period: the older entries are hidden at once, before any purge.
     store.set_retention(ws.id, 30)
     log.set_retention(ws.id, 30)

@@ -62,7 +62,7 @@ def moments(log: ActivityLog, dublin: Workspace) -> tuple[date, date, list[tuple
         factories.event(type_, actor_id=actor, name=actor, ip=ip, occurred_at=iso(t)) for t, type_, actor, ip in rows
     ]
     for chunk in range(0, len(events), 100):
-        log.record_many(dublin.id, events[chunk : chunk + 100])
+        log.record(dublin.id, events[chunk : chunk + 100])
     return first, last, rows
 
 
@@ -126,8 +126,8 @@ def test_days_without_entries_and_other_workspaces(store: Store, log: ActivityLo
     other = factories.workspace(store, timezone=ZONE)
     today = day_of(now_us(), ZONE)
     noon = midnight_us(today - timedelta(days=5), ZONE) + 12 * HOUR_US
-    log.record(dublin.id, factories.event(occurred_at=iso(noon)))
-    log.record(other.id, factories.event(occurred_at=iso(noon)))
+    log.record_one(dublin.id, factories.event(occurred_at=iso(noon)))
+    log.record_one(other.id, factories.event(occurred_at=iso(noon)))
     since, until = midnight_us(today - timedelta(days=9), ZONE), midnight_us(today - timedelta(days=1), ZONE)
     found = store.count_by_day(dublin.id, ActivityFilter(since_us=since, until_us=until), ZONE)
     assert len(found) == 8
@@ -139,7 +139,7 @@ def test_the_same_moments_fall_on_other_days_in_another_zone(store: Store, log: 
     tokyo = factories.workspace(store, timezone="Asia/Tokyo")
     today = day_of(now_us(), "UTC")
     late = midnight_us(today - timedelta(days=3), "UTC") + 20 * HOUR_US  # 05:00 the next day in Tokyo
-    log.record(tokyo.id, factories.event(occurred_at=iso(late)))
+    log.record_one(tokyo.id, factories.event(occurred_at=iso(late)))
     since = midnight_us(today - timedelta(days=5), "UTC")
     where = ActivityFilter(since_us=since, until_us=since + 5 * DAY_US)
     in_utc = dict(store.count_by_day(tokyo.id, where, "UTC"))
@@ -157,7 +157,7 @@ def test_a_range_is_required(store: Store, dublin: Workspace) -> None:
 
 def test_the_service_cuts_to_retention_and_now(log: ActivityLog, store: Store) -> None:
     short = factories.workspace(store, timezone=ZONE, retention_days=30)
-    log.record(short.id, factories.event())
+    log.record_one(short.id, factories.event())
     found = log.count_by_day(short.id, ActivityFilter())
     assert len(found) in (31, 32)  # the retention period's first (partial) day to today
     assert found[-1] == (day_of(now_us(), ZONE), 1)
@@ -197,7 +197,7 @@ def test_the_service_counts_a_days_hours_up_to_now(log: ActivityLog, store: Stor
     workspace = factories.workspace(store, timezone=ZONE)
     now = now_us()
     today = day_of(now, ZONE)
-    log.record_many(workspace.id, [factories.event(occurred_at=iso(now - n * MICROS)) for n in range(3)])
+    log.record(workspace.id, [factories.event(occurred_at=iso(now - n * MICROS)) for n in range(3)])
     counted = log.count_by_hour(workspace, ActivityFilter(), today)
     assert [start for start, _ in counted] == [since for since, _ in hours_of(today, ZONE)]
     assert sum(count for _, count in counted) == 3

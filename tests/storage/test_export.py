@@ -29,7 +29,7 @@ def parsed(text: str) -> list[dict[str, str]]:
 
 
 def test_raw_rows_export_like_entries(log: ActivityLog, store, ws: Workspace) -> None:
-    log.record_many(ws.id, TRICKY)
+    log.record(ws.id, TRICKY)
     where = ActivityFilter()
     from_database = parsed("".join(stream_rows(log.export_rows(ws.id, where), "Europe/Dublin")))
     from_python = parsed("".join(stream(log.iter_entries(ws.id, where), "Europe/Dublin")))
@@ -42,7 +42,7 @@ def test_raw_rows_export_like_entries(log: ActivityLog, store, ws: Workspace) ->
 
 
 def test_no_cell_can_become_a_formula(log: ActivityLog, ws: Workspace) -> None:
-    log.record_many(ws.id, TRICKY)
+    log.record(ws.id, TRICKY)
     text = "".join(stream_rows(log.export_rows(ws.id, ActivityFilter())))
     assert formula_starts(text) == []
     rows = parsed(text)
@@ -55,7 +55,7 @@ def test_no_cell_can_become_a_formula(log: ActivityLog, ws: Workspace) -> None:
 def test_export_pages_through_everything_in_order(log: ActivityLog, ws: Workspace) -> None:
     written = []
     for _ in range(3):
-        written += log.record_many(ws.id, [event() for _ in range(700)]).inserted
+        written += log.record(ws.id, [event() for _ in range(700)]).inserted
     pages = list(log.store.iter_rows(ws.id, ActivityFilter(), batch_size=500))
     assert [len(p) for p in pages] == [500, 500, 500, 500, 100]
     ids = [row["Entry ID"] for row in parsed("".join(stream_rows(pages)))]
@@ -67,8 +67,8 @@ def test_parallel_export_writes_exactly_what_the_sequential_one_does(log: Activi
     from activitylog.export.runner import export_csv
 
     for start in range(0, 2500, 1000):
-        log.record_many(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(start, min(start + 1000, 2500))])
-    log.record_many(ws.id, TRICKY)
+        log.record(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(start, min(start + 1000, 2500))])
+    log.record(ws.id, TRICKY)
     where = ActivityFilter()
     sequential = "".join(export_csv(log, ws, where, parallel_from=10**9))
     seen: list[int] = []
@@ -85,7 +85,7 @@ def test_parallel_export_writes_exactly_what_the_sequential_one_does(log: Activi
 def test_an_export_starts_with_the_byte_order_mark_and_a_stream_does_not(log: ActivityLog, ws: Workspace) -> None:
     from activitylog.export.runner import export_csv
 
-    log.record_many(ws.id, [event(name="Tomás")])
+    log.record(ws.id, [event(name="Tomás")])
     exported = "".join(export_csv(log, ws, ActivityFilter()))
     assert exported.startswith("\ufeff" + ",".join(COLUMNS) + "\r\n")
     assert exported.count("\ufeff") == 1
@@ -96,7 +96,7 @@ def test_an_export_starts_with_the_byte_order_mark_and_a_stream_does_not(log: Ac
 def test_the_download_entry_names_the_filters_in_words(log: ActivityLog, ws: Workspace) -> None:
     from activitylog.export.logged import filters_in_words
 
-    log.record_many(ws.id, [event(actor_id="tm_sam", name="Samuel Adeyemi")])
+    log.record(ws.id, [event(actor_id="tm_sam", name="Samuel Adeyemi")])
     assert filters_in_words(log, ws, ActivityFilter()) == "all time"
     where = ActivityFilter.parse(teammates=["tm_sam"], since="2026-01-01T00:00:00Z")
     assert filters_in_words(log, ws, where) == "teammate Samuel Adeyemi, since 1 Jan 2026"
@@ -115,7 +115,7 @@ def test_a_reader_that_stops_early_leaves_no_worker_behind(log: ActivityLog, ws:
 
     from activitylog.export.runner import export_csv
 
-    log.record_many(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(1000)])
+    log.record(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(1000)])
     started: list[subprocess.Popen[str]] = []
     real_popen = subprocess.Popen
 
@@ -137,7 +137,7 @@ def test_a_failed_worker_is_replaced_by_this_process(log: ActivityLog, ws: Works
 
     from activitylog.export.runner import export_csv
 
-    log.record_many(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(1000)])
+    log.record(ws.id, [event(occurred_at=ago(seconds=i)) for i in range(1000)])
     expected = "".join(export_csv(log, ws, ActivityFilter(), parallel_from=10**9))
     monkeypatch.setattr(sys, "executable", "/bin/false")  # the worker exits 1 at once
     assert "".join(export_csv(log, ws, ActivityFilter(), parallel_from=100)) == expected

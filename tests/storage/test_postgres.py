@@ -61,7 +61,7 @@ def test_recording_into_a_month_without_a_partition_creates_it(pg: PostgresStore
     ws = pg.create_workspace(Workspace("ws_backfill", "Acme"))
     now = datetime.now(UTC)
     times = [now - timedelta(days=d) for d in (334, 200, 1)]  # 11 months ago, about 7 months ago, yesterday
-    ids = log.record_many(ws.id, [event(occurred_at=t.isoformat()) for t in times]).inserted
+    ids = log.record(ws.id, [event(occurred_at=t.isoformat()) for t in times]).inserted
     for moment in times:
         assert partition_name(*month_of(to_us(moment))) in names(pg)
     assert [e.id for e in log.iter_entries(ws.id, ALL)] == list(reversed(ids))
@@ -72,7 +72,7 @@ def test_a_partition_dropped_by_another_process_is_made_again(pg: PostgresStore)
     log = ActivityLog(pg)
     ws = pg.create_workspace(Workspace("ws_a", "Acme"))
     month = month_of(to_us(datetime.now(UTC) - timedelta(days=100)))
-    log.record(ws.id, event(occurred_at=middle_of(*month)))
+    log.record_one(ws.id, event(occurred_at=middle_of(*month)))
     other = open_store(pg.url, migrate=False)  # another server process, whose purge drops the month
     try:
         other.purge(ws.id, month_bounds(*month)[1])
@@ -80,7 +80,7 @@ def test_a_partition_dropped_by_another_process_is_made_again(pg: PostgresStore)
     finally:
         other.close()
     # Our cache still believes the partition exists: the write finds out, makes it again, and succeeds.
-    entry_id = log.record(ws.id, event(occurred_at=middle_of(*month)))
+    entry_id = log.record_one(ws.id, event(occurred_at=middle_of(*month)))
     assert log.get_entry(ws.id, entry_id) is not None
 
 
@@ -91,8 +91,8 @@ def test_retention_drops_a_month_only_when_every_workspace_is_past_it(pg: Postgr
     month = month_of(to_us(datetime.now(UTC) - timedelta(days=120)))
     _low, high = month_bounds(*month)
     for workspace in (short, long):
-        log.record_many(workspace.id, [event(occurred_at=middle_of(*month)) for _ in range(5)])
-        log.record(workspace.id, event())
+        log.record(workspace.id, [event(occurred_at=middle_of(*month)) for _ in range(5)])
+        log.record_one(workspace.id, event())
     cutoff = high + DAY_US  # the whole month is expired for whoever purges with this cut-off
 
     # `long` keeps rows in the month (no cut-off recorded past it): `short`'s rows are trimmed, the month stays.
@@ -116,7 +116,7 @@ def test_the_boundary_month_is_trimmed_by_rows(pg: PostgresStore) -> None:
     low, high = month_bounds(*month)
     early = datetime.fromtimestamp((low + DAY_US) / 1e6, UTC).isoformat()
     late = datetime.fromtimestamp((high - DAY_US) / 1e6, UTC).isoformat()
-    kept = log.record_many(ws.id, [event(occurred_at=early), event(occurred_at=late)]).inserted[1]
+    kept = log.record(ws.id, [event(occurred_at=early), event(occurred_at=late)]).inserted[1]
     assert pg.purge(ws.id, (low + high) // 2).removed == 1
     assert partition_name(*month) in names(pg)
     assert [e.id for e in pg.iter_entries(ws.id, ALL)] == [kept]
@@ -130,7 +130,7 @@ def test_one_idempotency_key_from_many_threads_makes_one_entry(pg: PostgresStore
 
     def send() -> None:
         barrier.wait()
-        answers.append(log.record(ws.id, event(key="same-key")))
+        answers.append(log.record_one(ws.id, event(key="same-key")))
 
     threads = [threading.Thread(target=send) for _ in range(6)]
     for thread in threads:
@@ -166,7 +166,7 @@ def test_page_reads_reuse_one_generic_plan(pg: PostgresStore) -> None:
     figures of the README): page reads keep one generic plan per statement, and their answers stay exact."""
     pg.create_workspace(Workspace("ws_plans", "Plans"))
     log = ActivityLog(pg)
-    log.record_many("ws_plans", [event(type="admin_login_success") for _ in range(30)])
+    log.record("ws_plans", [event(type="admin_login_success") for _ in range(30)])
     pages = [pg.query("ws_plans", ALL, limit=7) for _ in range(3)]
     assert [len(page.entries) for page in pages] == [7, 7, 7]
     assert pg.key_at("ws_plans", ALL, 29, oldest_first=True) == pg.key_at("ws_plans", ALL, 0)

@@ -29,7 +29,7 @@ def seeded(log: ActivityLog, ws: Workspace) -> list[str]:
         event(types[i % 3], actor_id=f"tm{i % 3}", name=f"Teammate {i % 3}", ip=ips[i % 3], occurred_at=at(i))
         for i in range(12)
     ]
-    return log.record_many(ws.id, batch).inserted
+    return log.record(ws.id, batch).inserted
 
 
 def ids(log: ActivityLog, ws: Workspace, **filters) -> list[str]:
@@ -82,7 +82,7 @@ def test_pages_through_many_entries_with_the_same_timestamp(log: ActivityLog, ws
     written = []
     for start in range(0, 230, 100):
         batch = [event(occurred_at=same) for _ in range(min(100, 230 - start))]
-        written += log.record_many(ws.id, batch).inserted
+        written += log.record(ws.id, batch).inserted
     seen: list[str] = []
     cursor = None
     for _ in range(100):
@@ -99,7 +99,7 @@ def test_pages_through_many_entries_with_the_same_timestamp(log: ActivityLog, ws
 def test_union_plan_pages_through_equal_timestamps(log: ActivityLog, ws: Workspace) -> None:
     same = at(1)
     batch = [event("role_creation" if i % 2 else "app_name_change", occurred_at=same) for i in range(40)]
-    written = log.record_many(ws.id, batch).inserted
+    written = log.record(ws.id, batch).inserted
     where = ActivityFilter.parse(types=["role_creation", "app_name_change"])
     seen, cursor = [], None
     while True:
@@ -129,7 +129,7 @@ def test_a_cursor_we_did_not_issue_is_a_400(log, ws) -> None:
 
 def test_workspaces_never_see_each_other(log, store, ws, seeded) -> None:
     other = store.create_workspace(Workspace(ws.id + "_b", "Globex"))
-    log.record(other.id, event())
+    log.record_one(other.id, event())
     assert len(ids(log, ws)) == 12
     assert len(list(log.iter_entries(other.id, ActivityFilter()))) == 1
     with pytest.raises(Exception, match="no entry"):
@@ -143,7 +143,7 @@ def ties(log: ActivityLog, ws: Workspace) -> list[str]:
     batch = [
         event(types[i % 3], actor_id=f"tm{i % 2}", name=f"Teammate {i % 2}", occurred_at=at(i // 4)) for i in range(53)
     ]
-    log.record_many(ws.id, batch)
+    log.record(ws.id, batch)
     return [e.id for e in log.iter_entries(ws.id, ActivityFilter())]
 
 

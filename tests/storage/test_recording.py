@@ -19,7 +19,7 @@ def all_entries(log: ActivityLog, ws: Workspace):
 
 
 def test_record_one_and_read_it_back(log: ActivityLog, ws: Workspace) -> None:
-    entry_id = log.record(ws.id, event(ip="2001:DB8:0:0::1", request_id="req-1"))
+    entry_id = log.record_one(ws.id, event(ip="2001:DB8:0:0::1", request_id="req-1"))
     entry = log.get_entry(ws.id, entry_id)
     assert entry.type == "app_name_change"
     assert entry.actor.name == "Beth-Ann Sher"
@@ -39,15 +39,15 @@ def test_batch_with_one_bad_item_writes_nothing_and_names_every_problem(log: Act
         {"type": "app_name_change", "metadata": {}},
     ]
     with pytest.raises(InvalidInput) as raised:
-        log.record_many(ws.id, batch)
+        log.record(ws.id, batch)
     found = {(e.index, e.field) for e in raised.value.errors}
     assert found == {(1, "type"), (2, "ip"), (3, "metadata.before"), (4, "actor")}
     assert all_entries(log, ws) == []
 
 
 def test_idempotency_key_is_used_once_per_workspace(log: ActivityLog, store, ws: Workspace) -> None:
-    first = log.record_many(ws.id, [event(key="k1"), event(key="k2")])
-    again = log.record_many(ws.id, [event(key="k2"), event(key="k3"), event(key="k3")])
+    first = log.record(ws.id, [event(key="k1"), event(key="k2")])
+    again = log.record(ws.id, [event(key="k2"), event(key="k3"), event(key="k3")])
     assert len(first.inserted) == 2
     assert len(again.inserted) == 1
     assert [(d.index, d.idempotency_key) for d in again.result.duplicates] == [(0, "k2"), (2, "k3")]
@@ -56,7 +56,7 @@ def test_idempotency_key_is_used_once_per_workspace(log: ActivityLog, store, ws:
     assert len(all_entries(log, ws)) == 3
     # The same key in another workspace is another entry.
     other = store.create_workspace(Workspace("ws_other_" + ws.id, "Other"))
-    assert len(log.record_many(other.id, [event(key="k1")]).inserted) == 1
+    assert len(log.record(other.id, [event(key="k1")]).inserted) == 1
 
 
 def test_keys_repeated_across_the_batches_of_one_transaction_are_stored_once(sqlite_url: str) -> None:
@@ -86,31 +86,42 @@ def test_keys_repeated_across_the_batches_of_one_transaction_are_stored_once(sql
 
 def test_a_used_key_in_a_console_transaction_is_a_duplicate(log: ActivityLog, store, ws: Workspace) -> None:
     """A transaction that holds other writes cannot be retried whole: its used keys are looked up first."""
-    stored = log.record(ws.id, event(key="k"))
+    stored = log.record_one(ws.id, event(key="k"))
     with store.transaction(ws.id) as tx:
-        result = tx.record(log.prepare(ws, [event(key="k"), event(key="new")]))
+        result = log.record(ws, [event(key="k"), event(key="new")], via=tx).result
     assert [d.entry_id for d in result.duplicates] == [stored]
     assert len(result.inserted) == 1
     assert len(all_entries(log, ws)) == 2
 
 
+def test_a_transaction_refuses_another_workspaces_entries_and_writes_nothing(
+    log: ActivityLog, store, ws: Workspace
+) -> None:
+    """A unit of work is one tenant's: handing it another workspace's rows is a bug, caught before any write."""
+    other = factories.workspace(store)
+    with pytest.raises(ValueError, match="its own workspace"), store.transaction(ws.id) as tx:
+        tx.record(other.id, log.prepare(other, [event()]))
+    assert all_entries(log, other) == []
+    assert all_entries(log, ws) == []
+
+
 def test_single_record_retry_answers_the_first_id(log: ActivityLog, ws: Workspace) -> None:
-    assert log.record(ws.id, event(key="retry")) == log.record(ws.id, event(key="retry"))
+    assert log.record_one(ws.id, event(key="retry")) == log.record_one(ws.id, event(key="retry"))
 
 
 def test_teammate_actor_name_comes_from_the_directory_when_missing(log: ActivityLog, store, ws: Workspace) -> None:
     store.upsert_teammates([teammate(ws.id, 7)])
-    entry_id = log.record(ws.id, event(actor_id="tm7", name=None, email=None))
+    entry_id = log.record_one(ws.id, event(actor_id="tm7", name=None, email=None))
     entry = log.get_entry(ws.id, entry_id)
     assert (entry.actor.name, entry.actor.email) == ("Teammate 7", "tm7@acme.test")
     with pytest.raises(InvalidInput) as raised:
-        log.record(ws.id, event(actor_id="nobody", name=None))
+        log.record_one(ws.id, event(actor_id="nobody", name=None))
     assert raised.value.errors[0].field == "actor.name"
 
 
 def test_deleted_teammate_keeps_their_name_on_old_entries(log: ActivityLog, store, ws: Workspace) -> None:
     store.upsert_teammates([teammate(ws.id, 3)])
-    entry_id = log.record(ws.id, event(actor_id="tm3", name="Teammate 3"))
+    entry_id = log.record_one(ws.id, event(actor_id="tm3", name="Teammate 3"))
     store.upsert_teammates([teammate(ws.id, 3, status="deleted")])
     assert log.get_entry(ws.id, entry_id).actor.name == "Teammate 3"
     listed = {t.id: t for t in log.teammates(ws.id)}
@@ -118,13 +129,13 @@ def test_deleted_teammate_keeps_their_name_on_old_entries(log: ActivityLog, stor
 
 
 def test_events_introduce_unknown_teammates_to_the_teammate_list(log: ActivityLog, ws: Workspace) -> None:
-    log.record(ws.id, event(actor_id="tm9", name="Nia Okafor", email="nia@acme.test"))
+    log.record_one(ws.id, event(actor_id="tm9", name="Nia Okafor", email="nia@acme.test"))
     assert [(t.id, t.name) for t in log.teammates(ws.id)] == [("tm9", "Nia Okafor")]
 
 
 def test_api_token_and_system_actors(log: ActivityLog, ws: Workspace) -> None:
-    token_entry = log.record(ws.id, {**event(), "actor": {"type": "api_token", "id": "tok_1", "name": "CI"}})
-    system_entry = log.record(ws.id, {**event(), "actor": {"type": "system"}})
+    token_entry = log.record_one(ws.id, {**event(), "actor": {"type": "api_token", "id": "tok_1", "name": "CI"}})
+    system_entry = log.record_one(ws.id, {**event(), "actor": {"type": "system"}})
     assert log.get_entry(ws.id, token_entry).sentence().startswith("API token CI changed")
     assert log.get_entry(ws.id, system_entry).sentence().startswith("The system changed")
 
@@ -138,14 +149,14 @@ def test_secrets_are_masked_before_they_are_stored(log: ActivityLog, ws: Workspa
     metadata = dict(masked_type.example)
     for key in masked_type.masked:
         metadata[key] = "s3cr3t-value"
-    entry = log.get_entry(ws.id, log.record(ws.id, event(type=masked_type.code, metadata=metadata)))
+    entry = log.get_entry(ws.id, log.record_one(ws.id, event(type=masked_type.code, metadata=metadata)))
     assert "s3cr3t-value" not in str(entry.metadata)
 
 
 def test_idempotency_keys_with_copy_special_characters(log: ActivityLog, ws: Workspace) -> None:
     keys = ["tab\there", "line\nbreak", "back\\slash", "cr\rhere", "\\N"]
-    first = log.record_many(ws.id, [event(key=k) for k in keys]).inserted
-    again = log.record_many(ws.id, [event(key=k) for k in keys])
+    first = log.record(ws.id, [event(key=k) for k in keys]).inserted
+    again = log.record(ws.id, [event(key=k) for k in keys])
     assert again.inserted == []
     assert [d.entry_id for d in again.result.duplicates] == first
     assert sorted(e.idempotency_key for e in all_entries(log, ws)) == sorted(keys)

@@ -49,7 +49,7 @@ def test_a_retention_change_that_lost_a_race_writes_nothing(log: ActivityLog, st
 
 
 def test_expired_entries_are_never_returned_even_before_the_purge(log: ActivityLog, store, ws: Workspace) -> None:
-    fresh, older, oldest = (log.record(ws.id, event(occurred_at=days_ago(d))) for d in (10, 50, 100))
+    fresh, older, oldest = (log.record_one(ws.id, event(occurred_at=days_ago(d))) for d in (10, 50, 100))
     log.set_retention(ws.id, 30)
     visible = [fresh, log.query(ws.id, ActivityFilter(types=("app_data_retention_change",))).entries[0].id]
     assert sorted(e.id for e in log.iter_entries(ws.id, ALL)) == sorted(visible)
@@ -73,8 +73,8 @@ def test_purge_goes_in_batches_and_touches_no_other_workspace(log: ActivityLog, 
     monkeypatch.setattr(postgres_purge, "DELETE_BATCH", 3)
     other = store.create_workspace(Workspace(ws.id + "_other", "Globex"))
     for workspace in (ws, other):
-        log.record_many(workspace.id, [event(occurred_at=days_ago(60 + i / 10)) for i in range(10)])
-        log.record(workspace.id, event())
+        log.record(workspace.id, [event(occurred_at=days_ago(60 + i / 10)) for i in range(10)])
+        log.record_one(workspace.id, event())
     result = store.purge(ws.id, log.clock() - 45 * DAY_US)
     assert result.removed == 10
     assert store.count(ws.id, ALL) == 1
@@ -82,14 +82,14 @@ def test_purge_goes_in_batches_and_touches_no_other_workspace(log: ActivityLog, 
 
 
 def test_purge_releases_the_idempotency_keys_of_expired_entries(log: ActivityLog, store, ws: Workspace) -> None:
-    first = log.record(ws.id, event(key="k-old", occurred_at=days_ago(50)))
-    assert log.record(ws.id, event(key="k-old")) == first
+    first = log.record_one(ws.id, event(key="k-old", occurred_at=days_ago(50)))
+    assert log.record_one(ws.id, event(key="k-old")) == first
     store.purge(ws.id, log.clock() - 40 * DAY_US)
-    assert log.record(ws.id, event(key="k-old")) != first
+    assert log.record_one(ws.id, event(key="k-old")) != first
 
 
 def test_run_once_logs_what_it_removed(log: ActivityLog, ws: Workspace, caplog) -> None:
-    log.record(ws.id, event(occurred_at=days_ago(40)))
+    log.record_one(ws.id, event(occurred_at=days_ago(40)))
     log.set_retention(ws.id, 30)
     with caplog.at_level(logging.INFO, logger="activitylog.retention"):
         results = run_once(log, ws.id)
@@ -107,7 +107,7 @@ def test_the_scheduler_runs_repeatedly_and_survives_a_failing_run(log: ActivityL
                 raise RuntimeError("the database went away")
             return super().purge_expired(workspace_id)
 
-    log.record(ws.id, event(occurred_at=days_ago(40)))
+    log.record_one(ws.id, event(occurred_at=days_ago(40)))
     log.set_retention(ws.id, 30)
     scheduler = RetentionScheduler(Flaky(log.store), interval_s=0.02, first_run_after_s=0)
     with caplog.at_level(logging.INFO, logger="activitylog.retention"):

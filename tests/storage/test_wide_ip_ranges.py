@@ -16,7 +16,7 @@ def test_a_wide_range_pages_newest_first_without_gaps(log: ActivityLog, ws: Work
         event("admin_logout", metadata={}, ip="198.51.100.1", occurred_at=ago(seconds=i + 0.5)) for i in range(50)
     ]
     for start in range(0, len(batch), 1000):
-        log.record_many(ws.id, batch[start : start + 1000])
+        log.record(ws.id, batch[start : start + 1000])
     wide = ActivityFilter.parse(ip="203.0.113.0/24")
     everything = list(log.iter_entries(ws.id, ActivityFilter()))
     expected = [e.id for e in everything if e.ip and e.ip.startswith("203.0.113.")]

@@ -71,7 +71,7 @@ def test_the_event_loop_side(log: ActivityLog, ws: Workspace) -> None:
     writer = GroupCommitWriter(log.store)
 
     async def many() -> list[RecordResult]:
-        return await asyncio.gather(*(writer.record(ws.id, prepared(log, ws, f"e{i}")) for i in range(30)))
+        return await asyncio.gather(*(writer.record_async(ws.id, prepared(log, ws, f"e{i}")) for i in range(30)))
 
     try:
         results = asyncio.run(many())

@@ -61,7 +61,7 @@ def test_exports_beyond_the_pool_wait_then_get_503_and_a_dropped_stream_gives_it
         log = ActivityLog(store)
         tenant = new_tenant(log)
         for start in range(0, ROWS, 1000):
-            log.record_many(tenant.workspace.id, [event(occurred_at=ago(minutes=start + i)) for i in range(1000)])
+            log.record(tenant.workspace.id, [event(occurred_at=ago(minutes=start + i)) for i in range(1000)])
         exports = ActivityFilter(types=("data_export_run",))
 
         with serving(store, export_workers=1, export_queue=1) as base_url:

@@ -31,7 +31,7 @@ MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 @pytest.fixture(scope="module")
 def fuzzed(module_server: Running) -> Tenant:
     tenant = module_server.tenant()
-    module_server.log.record_many(tenant.workspace.id, [event(occurred_at=ago(minutes=i)) for i in range(30)])
+    module_server.log.record(tenant.workspace.id, [event(occurred_at=ago(minutes=i)) for i in range(30)])
     return tenant
 
 
@@ -121,7 +121,7 @@ def test_an_entry_id_with_nul_is_a_404_for_a_proof_on_both_backends(module_serve
 def console(module_server: Running) -> Iterator[Visitor]:
     """An admin of a workspace with entries, signed in to the module's server's console."""
     org = people.org(module_server.log.store)
-    module_server.log.record_many(org.id, [event(occurred_at=ago(minutes=i)) for i in range(30)])
+    module_server.log.record(org.id, [event(occurred_at=ago(minutes=i)) for i in range(30)])
     visitor = Visitor(PageServer(module_server.base_url, module_server.log), org).signed_in("tm_admin")
     yield visitor
     visitor.http.close()

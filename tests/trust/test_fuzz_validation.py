@@ -20,8 +20,10 @@ from activitylog.api.intercom import _filter, _paging
 from activitylog.catalog import REGISTRY
 from activitylog.domain.cursor import MAX_US, Cursor
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.validation import Prepared, prepare_batch
+from activitylog.domain.prepared import Prepared
 from activitylog.errors import BadRequest, InvalidInput
+from activitylog.ingest.batch import prepare_batch
+from activitylog.ingest.intake import Intake
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
@@ -102,7 +104,7 @@ def assert_named(problem: InvalidInput, batch_size: int | None = None) -> None:
 @given(st.lists(events() | json_values, min_size=1, max_size=6))
 def test_any_batch_is_prepared_whole_or_refused_naming_fields(items: list[Any]) -> None:
     try:
-        prepared = prepare_batch(items, workspace_id="ws", retention_days=365, now_us=NOW)
+        prepared = prepare_batch(items, Intake("ws", 365, NOW))
     except InvalidInput as problem:
         assert_named(problem, len(items))
         return
@@ -199,7 +201,7 @@ def test_a_batch_with_any_bad_item_writes_nothing(
     batch: list[Any] = [*items[:at], bad if not isinstance(bad, dict) else {**event(), **bad}, *items[at:]]
     before = module_log.count(module_ws, ActivityFilter())
     with pytest.raises(InvalidInput) as raised:
-        module_log.record_many(module_ws, batch)
+        module_log.record(module_ws, batch)
     assert at in {e.index for e in raised.value.errors}
     assert module_log.count(module_ws, ActivityFilter()) == before
 
@@ -211,7 +213,7 @@ def test_a_batch_is_stored_whole_or_not_at_all(
 ) -> None:
     before = module_log.count(module_ws, ActivityFilter())
     try:
-        result = module_log.record_many(module_ws, items)
+        result = module_log.record(module_ws, items)
     except InvalidInput as problem:
         assert_named(problem, len(items))
         assert module_log.count(module_ws, ActivityFilter()) == before

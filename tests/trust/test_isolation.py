@@ -124,7 +124,7 @@ def build_world(server: Running) -> World:
     log.store.upsert_teammates(
         [Teammate(b.workspace.id, "tm_bravo_only", "Bravo Person", "bravo.person@bravo.test", "Admin", "active")]
     )
-    a_ids = log.record_many(a.workspace.id, [event(occurred_at=ago(minutes=i)) for i in range(5)]).inserted
+    a_ids = log.record(a.workspace.id, [event(occurred_at=ago(minutes=i)) for i in range(5)]).inserted
     b_items = [
         event(
             actor_id="tm_bravo_only",
@@ -137,7 +137,7 @@ def build_world(server: Running) -> World:
         )
         for i in range(6)
     ]
-    b_ids = log.record_many(b.workspace.id, b_items).inserted
+    b_ids = log.record(b.workspace.id, b_items).inserted
     b_page = log.query(b.workspace.id, ActivityFilter(), limit=2)
     assert b_page.next_cursor is not None
     b_token = log.store.list_tokens(b.workspace.id)[0]

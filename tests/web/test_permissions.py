@@ -125,7 +125,7 @@ def test_the_navigation_needs_what_the_matrix_says() -> None:
 def matrix_org(servers: Servers) -> people.Org:
     """One workspace for the whole matrix, with one entry: its requests change nothing (each test checks that)."""
     org = people.org(servers.log.store)
-    servers.log.record_many(org.id, [event("app_name_change")])
+    servers.log.record(org.id, [event("app_name_change")])
     return org
 
 

@@ -51,7 +51,7 @@ def public(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Public]:
 
 def test_pages_next_uses_the_public_url_and_other_hosts_get_421(public: Public) -> None:
     org = people.org(public.log.store)
-    public.log.record_many(org.id, [event() for _ in range(3)])
+    public.log.record(org.id, [event() for _ in range(3)])
     secret = tokens.create_token(public.log, org.id, name="reader", scopes="read").secret
     auth = {"Authorization": f"Bearer {secret}"}
     path = "/admins/activity_logs?created_at_after=0&per_page=1"

@@ -93,7 +93,7 @@ class Console:
             unit = Change(tx, workspace, origin)
             yield unit
             if unit.events:
-                tx.record(self.log.prepare(workspace, unit.events))
+                self.log.record(workspace, unit.events, via=tx)
             for actor_id in unit.outsiders:
                 # Recording adds a named teammate actor to the directory; an outsider (an email typed at
                 # sign-in) must not even join the teammate filter.

@@ -12,7 +12,6 @@ from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, Path, Query, Request
-from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from activitylog.api.auth import reader, writer
@@ -28,7 +27,7 @@ from activitylog.api.schemas import (
 )
 from activitylog.catalog import REGISTRY
 from activitylog.domain.filters import ActivityFilter
-from activitylog.errors import FieldError, InvalidInput
+from activitylog.errors import InvalidInput
 from activitylog.export import csv as csv_export
 from activitylog.export.filename import csv_filename
 from activitylog.export.logged import logged_export
@@ -37,11 +36,11 @@ from activitylog.http.clientinfo import client_ip
 from activitylog.http.request_id import request_id
 from activitylog.http.state import services
 from activitylog.http.tenants import Tenant
-from activitylog.service import MAX_BATCH, MAX_PAGE, BatchResult
+from activitylog.ingest.batch import MAX_BATCH, check_size
+from activitylog.service import MAX_PAGE, BatchResult
 from activitylog.timeutil import from_us
 
 router = APIRouter(prefix="/v1")
-INLINE_PREPARE = 16  # events validated on the event loop; more go to the thread pool
 
 TypeParam = Annotated[
     list[str] | None,
@@ -127,8 +126,7 @@ def _items(body: Any, key: str | None, rid: str | None) -> tuple[list[Any], bool
         raise InvalidInput.single("body", 'must be an event object, a list of events or {"events": [...]}')
     if not items:
         raise InvalidInput.single("events", "must hold at least one event")
-    if len(items) > MAX_BATCH:
-        raise InvalidInput.single("events", f"a batch holds at most {MAX_BATCH:,} events, not {len(items):,}")
+    check_size(len(items))
     for index, item in enumerate(items):
         if not isinstance(item, dict):
             continue  # validation reports it, with its index
@@ -182,17 +180,10 @@ async def record_events(
     body = await read_json(request, ctx.settings.max_body_bytes)
     items, single = _items(body, idempotency_key, request_id(request))
     try:
-        # A few events validate faster than a hop to the thread pool costs; a big batch must not stall the loop.
-        if len(items) <= INLINE_PREPARE:
-            prepared = ctx.log.prepare(tenant.workspace, items)
-        else:
-            prepared = await run_in_threadpool(ctx.log.prepare, tenant.workspace, items)
-    except InvalidInput as problem:
+        result = await ctx.log.record_async(tenant.workspace, items, via=ctx.writer, single=single)
+    except InvalidInput:
         ctx.metrics.rejected.inc(len(items))
-        if single:  # a single event's errors carry no batch index
-            raise InvalidInput([FieldError(e.field, e.message) for e in problem.errors]) from None
         raise
-    result = BatchResult(await ctx.writer.record(tenant.workspace.id, prepared))
     ctx.metrics.recorded.inc(len(result.inserted))
     ctx.metrics.duplicates.inc(len(result.result.duplicates))
     answer = _answer(result, len(items))

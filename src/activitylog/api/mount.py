@@ -16,8 +16,8 @@ from pydantic.json_schema import models_json_schema
 
 from activitylog.api import auth, errors, events, health, integrity, intercom
 from activitylog.api.schemas import ActivityLogSearch, ErrorResponse, EventBatch, IntercomErrorList
-from activitylog.domain.validation import EventIn
 from activitylog.http.errors import renderers
+from activitylog.ingest.validation import EventIn
 
 DESCRIPTION = """\
 A teammate activity log: who did what in a workspace, when, and from where.

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from activitylog.domain.validation import EventIn
+from activitylog.ingest.validation import EventIn
 
 # --- Errors -------------------------------------------------------------------------------------------------
 

@@ -55,7 +55,7 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
     written = duplicates = 0
     try:
         for start in range(0, len(events), 1000):
-            result = ctx.log.record_many(workspace_id, events[start : start + 1000]).result
+            result = ctx.log.record(workspace_id, events[start : start + 1000]).result
             written += len(result.inserted)
             duplicates += len(result.duplicates)
     except ActivityLogError as problem:

@@ -2,7 +2,7 @@
 
 Invariants:
 - the workspace id is always "ws_acme", so scripts can rely on it; creating it twice is a Conflict;
-- entries go in oldest first, in batches of `BATCH` through `ActivityLog.record_many`, with ids from a
+- entries go in oldest first, in batches of `BATCH` through `ActivityLog.record`, with ids from a
   generator seeded by the demo's seed, so the same seed and size give the same ids;
 - the events are generated before anything is written, so a bad size writes nothing. A failure while
   recording (the disk is full) leaves a partial demo: start again on a fresh database;
@@ -112,7 +112,7 @@ def create_demo(
 
     for start in range(0, len(drafts), BATCH):
         batch = [draft.event() for draft in drafts[start : start + BATCH]]
-        log.record_many(WORKSPACE_ID, batch, id_for=id_for)
+        log.record(WORKSPACE_ID, batch, id_for=id_for)
         if progress is not None:
             progress(len(batch))
     recorded = perf_counter()

@@ -1,4 +1,4 @@
-"""The field limits of an event, defined once: the general path (`validation`) and the fast path (`fastpath`)
+"""The field limits of an event, defined once: the general path (`ingest.validation`) and the fast path (`ingest.fast`)
 both read them, so the shortcut can never accept what the general path refuses, nor refuse what it accepts.
 
 Lengths count characters (Python `len`), as pydantic's `max_length` does.

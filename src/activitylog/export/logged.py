@@ -104,11 +104,8 @@ def log_download(
     for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
         if value:
             event[name] = value[:1000]
-    entries = log.prepare(workspace, [event])
-    if writer is None:  # the command line: no server, so no group-commit writer
-        log.store.record(workspace.id, entries)
-    else:
-        writer.submit(workspace.id, entries).result()
+    # The command line has no server, so no group-commit writer: the store takes the entry itself.
+    log.record(workspace, [event], via=writer)
     return Download(snapshot, rows)
 
 

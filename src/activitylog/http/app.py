@@ -16,7 +16,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from activitylog import __version__
-from activitylog.domain.validation import warm_up
+from activitylog.domain.metadata import warm_up
 from activitylog.export.pool import ExportPool
 from activitylog.http import errors, metrics
 from activitylog.http.public_host import PublicHostMiddleware

@@ -117,8 +117,9 @@ class Transaction(Protocol):
 
     def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
-    def record(self, entries: Sequence[Prepared]) -> RecordResult:
-        """Record log entries of the transaction's workspace, committed with everything else or not at all."""
+    def record(self, workspace_id: str, entries: Sequence[Prepared]) -> RecordResult:
+        """Record log entries of the transaction's workspace, committed with everything else or not at all;
+        ValueError (a bug, never input) for another workspace's entries."""
         ...
 
 

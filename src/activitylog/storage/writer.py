@@ -80,7 +80,11 @@ class GroupCommitWriter:
         self._queue.put(_Job(workspace_id, batch, future=future))
         return future
 
-    async def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult:
+    def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult:
+        """`submit`, waiting for the commit: for threads (an export's entry logged from the worker thread)."""
+        return self.submit(workspace_id, batch).result()
+
+    async def record_async(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult:
         """`submit` for the event loop: the writer wakes the loop once per transaction, not once per request."""
         waiter: asyncio.Future[RecordResult] = asyncio.get_running_loop().create_future()
         self._queue.put(_Job(workspace_id, batch, waiter=waiter))

@@ -104,7 +104,9 @@ class PostgresTransaction:
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         return self._connection.execute(_pg(sql), params).fetchone()
 
-    def record(self, entries: Sequence[Prepared]) -> RecordResult:
+    def record(self, workspace_id: str, entries: Sequence[Prepared]) -> RecordResult:
+        if workspace_id != self._workspace_id:
+            raise ValueError("a transaction records entries of its own workspace only")
         result, actors = self._store._write_entries(self._connection, self._workspace_id, entries)
         self.actors |= actors
         return result

@@ -116,7 +116,9 @@ class SQLiteTransaction:
         row: tuple[Any, ...] | None = self._connection.execute(sql, params).fetchone()
         return row
 
-    def record(self, entries: Sequence[Prepared]) -> RecordResult:
+    def record(self, workspace_id: str, entries: Sequence[Prepared]) -> RecordResult:
+        if workspace_id != self._workspace_id:
+            raise ValueError("a transaction records entries of its own workspace only")
         # The transaction holds the console's other writes, so it cannot be retried whole: entries with idempotency
         # keys have them looked up first (those without cannot conflict).
         optimistic = all(entry.idempotency_key is None for entry in entries)

@@ -3,7 +3,7 @@
 Invariant: `prepare_plain` gives an item a Prepared only when the general path (`validation.EventIn`, then
 `validation.prepare`) would accept it, and then exactly the Prepared that path builds (the same row and
 metadata, for the same id); for anything else, unusual or wrong, it gives None and the general path decides,
-with its precise errors. It is a shortcut, never a second opinion: tests/domain/test_fastpath.py holds it to
+with its precise errors. It is a shortcut, never a second opinion: tests/ingest/test_fast.py holds it to
 that with hypothesis over arbitrary inputs, and every rule below is deliberately narrower than pydantic's
 (exact `str` and `dict` types, no whitespace for the actor's fields to strip, no number to coerce).
 
@@ -14,7 +14,7 @@ and nearly every event is a plain object that a client builds the same way every
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -23,8 +23,9 @@ from activitylog.catalog import REGISTRY
 from activitylog.domain.ipaddr import normalise
 from activitylog.domain.limits import EMAIL_MAX, IP_MAX, NAME_MAX, SHORT_MAX, USER_AGENT_MAX
 from activitylog.domain.metadata import accepted, encode_metadata, mask
-from activitylog.domain.prepared import Prepared
-from activitylog.timeutil import DAY_US, MAX_FUTURE_US, MICROS
+from activitylog.domain.prepared import Prepared, entry_row
+from activitylog.ingest.intake import Intake
+from activitylog.timeutil import MICROS
 
 _EVENT_FIELDS = frozenset(
     ("type", "actor", "occurred_at", "ip", "user_agent", "metadata", "request_id", "idempotency_key")
@@ -107,18 +108,10 @@ def _actor(actor_type: Any, actor_id: Any, name: Any, email: Any) -> _Actor | No
     return (actor_type, actor_id, name, email)
 
 
-def prepare_plain(
-    items: Sequence[Mapping[str, Any] | object],
-    *,
-    workspace_id: str,
-    retention_days: int,
-    now_us: int,
-    id_for: Callable[[int], str] | None = None,
-) -> list[Prepared | None]:
+def prepare_plain(items: Sequence[Mapping[str, Any] | object], intake: Intake) -> list[Prepared | None]:
     """Each item prepared if it is a valid event of the common shape; None where the general path must look."""
-    new_id = id_for or ids.entry_id
-    oldest = now_us - retention_days * DAY_US
-    newest = now_us + MAX_FUTURE_US
+    workspace_id, now_us, new_id = intake.workspace_id, intake.now_us, intake.new_id
+    oldest, newest = intake.oldest_us, intake.newest_us
     actors = _ACTORS
     ip_max, user_agent_max, short_max = IP_MAX, USER_AGENT_MAX, SHORT_MAX  # locals: read per event
     out: list[Prepared | None] = []
@@ -193,9 +186,9 @@ def prepare_plain(
             continue
         if not accepted(activity_type.code, metadata, metadata_json):
             continue
-        row = (
-            workspace_id, new_id(occurred_us), code, actor_type, actor_id, name, email, occurred_us, now_us, ip,
-            ip_key, user_agent, metadata_json, request_id, idempotency_key,
+        row = entry_row(
+            workspace_id, new_id(occurred_us), activity_type.code, actor_type, actor_id, name, email, occurred_us,
+            now_us, ip, ip_key, user_agent, metadata_json, request_id, idempotency_key,
         )  # fmt: skip
         out[-1] = Prepared(row, metadata)
     return out

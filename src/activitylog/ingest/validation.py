@@ -1,4 +1,5 @@
-"""Turn incoming events (JSON-like dicts) into entries ready to store, or say exactly what is wrong.
+"""The general path: any incoming event (JSON-like dict) parsed by pydantic into an entry ready to store, or
+exactly what is wrong with it. The fast path (`fast`) takes the common shape first; this decides the rest.
 
 Invariants:
 - every problem of every item is reported, each with the item's index, the field's dotted path and a
@@ -8,9 +9,7 @@ Invariants:
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -18,7 +17,6 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    TypeAdapter,
     ValidationError,
     field_validator,
     model_validator,
@@ -26,14 +24,13 @@ from pydantic import (
 
 from activitylog import ids
 from activitylog.catalog import REGISTRY
-from activitylog.domain import fastpath, limits
+from activitylog.domain import limits
 from activitylog.domain.ipaddr import normalise
-from activitylog.domain.metadata import MASK, encode_metadata, mask, schema_problem, text_problem, warm_up
-from activitylog.domain.prepared import ROW_FIELDS, Prepared
-from activitylog.errors import FieldError, InvalidInput
-from activitylog.timeutil import DAY_US, MAX_FUTURE_US, to_us
-
-__all__ = ["MASK", "ROW_FIELDS", "ActorIn", "EventIn", "Prepared", "parse_event", "prepare", "prepare_batch", "warm_up"]
+from activitylog.domain.metadata import encode_metadata, mask, schema_problem, text_problem
+from activitylog.domain.prepared import Prepared, entry_row
+from activitylog.errors import FieldError
+from activitylog.ingest.intake import Intake
+from activitylog.timeutil import to_us
 
 Short = Annotated[str, Field(min_length=1, max_length=limits.SHORT_MAX)]
 
@@ -126,25 +123,18 @@ def _nul_errors(event: EventIn, metadata: dict[str, Any], index: int | None) -> 
     return [FieldError(name, NUL_MESSAGE, index) for name, value in fields.items() if _holds_nul(value)]
 
 
-def prepare(
-    event: EventIn,
-    *,
-    workspace_id: str,
-    retention_days: int,
-    now_us: int,
-    index: int | None = None,
-    id_for: Callable[[int], str] | None = None,
-) -> Prepared | list[FieldError]:
+def prepare(event: EventIn, intake: Intake, index: int | None = None) -> Prepared | list[FieldError]:
     """One parsed event as a storable entry, or the list of what is wrong with it."""
+    now_us, retention_days = intake.now_us, intake.retention_days
     errors: list[FieldError] = []
     activity_type = REGISTRY.get(event.type)
     if activity_type is None:
         errors.append(FieldError("type", f"unknown activity type {event.type!r} (see GET /v1/activity-types)", index))
 
     occurred_us = now_us if event.occurred_at is None else to_us(event.occurred_at)
-    if occurred_us > now_us + MAX_FUTURE_US:
+    if occurred_us > intake.newest_us:
         errors.append(FieldError("occurred_at", "is more than 5 minutes in the future", index))
-    elif occurred_us < now_us - retention_days * DAY_US:
+    elif occurred_us < intake.oldest_us:
         errors.append(
             FieldError("occurred_at", f"is older than the workspace's retention period of {retention_days} days", index)
         )
@@ -187,8 +177,8 @@ def prepare(
         errors.extend(_nul_errors(event, metadata, index))
     if errors or metadata_json is None:
         return errors
-    row = (
-        workspace_id, (id_for or ids.entry_id)(occurred_us), event.type, actor.type, actor.id, actor.name,
+    row = entry_row(
+        intake.workspace_id, intake.new_id(occurred_us), event.type, actor.type, actor.id, actor.name,
         actor.email, occurred_us, now_us, ip, ip_key, event.user_agent, metadata_json, event.request_id,
         event.idempotency_key,
     )  # fmt: skip
@@ -208,89 +198,3 @@ def parse_event(item: Any, index: int | None = None) -> EventIn | list[FieldErro
         return EventIn.model_validate(item)
     except ValidationError as problem:
         return [FieldError(e.field, e.message, index) for e in _pydantic_errors(problem)]
-
-
-@contextmanager
-def _cycle_collection_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a batch is prepared (reference counting still frees everything).
-
-    Preparing 1,000 events allocates some 10,000 short-lived containers (models, dicts, rows); each 700 of them
-    started a collection that walked the half-built batch, and every few batches a full one walked every object
-    of the process: a third of the cost of preparing (bench.sqlite_bench). Nothing here makes reference cycles, so
-    pausing frees nothing later than it would have been. Process-wide, so it is only resumed by whoever paused
-    it: a thread that finds collection already paused (by another batch, or by the application) leaves it so.
-    """
-    if not gc.isenabled():
-        yield
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()
-
-
-_EVENTS = TypeAdapter(list[EventIn])
-
-
-def prepare_batch(
-    items: Sequence[Mapping[str, Any] | EventIn],
-    *,
-    workspace_id: str,
-    retention_days: int,
-    now_us: int,
-    id_for: Callable[[int], str] | None = None,
-    complete: Callable[[list[EventIn | None]], list[FieldError]] | None = None,
-) -> list[Prepared]:
-    """Every event of a batch prepared, or InvalidInput listing every problem of every item.
-
-    Items of the common shape are prepared by `fastpath` without pydantic; the rest (anything unusual, every
-    bad item, and teammates whose name or email is to be looked up) take the general path: parsed by EventIn,
-    completed, then `prepare`d. `complete` may fill in parsed events in place (e.g. a teammate's name from the
-    directory) and report what it could not fill; it sees None where an item did not parse or is done already.
-    """
-    with _cycle_collection_paused():
-        quick = fastpath.prepare_plain(
-            items, workspace_id=workspace_id, retention_days=retention_days, now_us=now_us, id_for=id_for
-        )
-    if None not in quick:
-        return quick  # type: ignore[return-value]  # no None left: every item is a Prepared
-    errors: list[FieldError] = []
-    events: list[EventIn | None] = [None] * len(items)
-    rest = [index for index, done in enumerate(quick) if done is None]
-    with _cycle_collection_paused():
-        try:
-            # Often the whole rest is valid (events naming teammates by id alone): one call into pydantic's core.
-            for index, event in zip(rest, _EVENTS.validate_python([items[i] for i in rest]), strict=True):
-                events[index] = event
-        except ValidationError:
-            for index in rest:
-                parsed = parse_event(items[index], index)
-                if isinstance(parsed, EventIn):
-                    events[index] = parsed
-                else:
-                    errors.extend(parsed)
-    if complete is not None:
-        errors.extend(complete(events))  # may read the database: not with collection paused
-    with _cycle_collection_paused():
-        for index, parsed_event in enumerate(events):
-            if parsed_event is None:
-                continue
-            result = prepare(
-                parsed_event,
-                workspace_id=workspace_id,
-                retention_days=retention_days,
-                now_us=now_us,
-                index=index,
-                id_for=id_for,
-            )
-            if isinstance(result, Prepared):
-                quick[index] = result
-            else:
-                errors.extend(result)
-        # The parsed events die here, before collection resumes: it then has only the rows to look at.
-        events.clear()
-    if errors:
-        errors.sort(key=lambda e: -1 if e.index is None else e.index)
-        raise InvalidInput(errors)
-    return quick  # type: ignore[return-value]  # every item is prepared, or an error was raised above

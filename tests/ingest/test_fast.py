@@ -14,10 +14,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activitylog.catalog import REGISTRY
-from activitylog.domain.fastpath import prepare_plain
 from activitylog.domain.prepared import Prepared
-from activitylog.domain.validation import parse_event, prepare, prepare_batch
 from activitylog.errors import InvalidInput
+from activitylog.ingest.batch import prepare_batch
+from activitylog.ingest.fast import prepare_plain
+from activitylog.ingest.intake import Intake
+from activitylog.ingest.validation import parse_event, prepare
+from activitylog.storage.base import Teammate
 from activitylog.timeutil import now_us
 from tests.factories import event
 from tests.trust.test_fuzz_validation import events as fuzzed_events
@@ -33,7 +36,7 @@ def ids() -> Callable[[int], str]:
 
 
 def fast(item: Any) -> Prepared | None:
-    [result] = prepare_plain([item], workspace_id="ws", retention_days=RETENTION, now_us=NOW, id_for=ids())
+    [result] = prepare_plain([item], Intake("ws", RETENTION, NOW, ids()))
     return result
 
 
@@ -41,7 +44,7 @@ def general(item: Any) -> Prepared | list[Any]:
     parsed = parse_event(item, 0)
     if isinstance(parsed, list):
         return parsed
-    return prepare(parsed, workspace_id="ws", retention_days=RETENTION, now_us=NOW, index=0, id_for=ids())
+    return prepare(parsed, Intake("ws", RETENTION, NOW, ids()), 0)
 
 
 def assert_same_as_general(item: Any) -> None:
@@ -192,17 +195,14 @@ def test_a_batch_mixing_both_paths_keeps_every_item_in_its_place() -> None:
         event("admin_login_success", name=None, email=None, key="b"),  # looked up: the general path
         event("admin_logout", key="c") | {"occurred_at": datetime.fromtimestamp(NOW / 1e6, UTC)},
     ]
-    looked_up: list[int] = []
+    looked_up: list[list[str]] = []
 
-    def complete(events: list[Any]) -> list[Any]:
-        for index, parsed in enumerate(events):
-            if parsed is not None:
-                looked_up.append(index)
-                parsed.actor.name, parsed.actor.email = "Beth-Ann Sher", "beth@acme.test"
-        return []
+    def directory(wanted: Any) -> dict[str, Teammate]:
+        looked_up.append(list(wanted))
+        return {i: Teammate("ws", i, "Beth-Ann Sher", "beth@acme.test") for i in wanted}
 
-    prepared = prepare_batch(items, workspace_id="ws", retention_days=RETENTION, now_us=NOW, complete=complete)
-    assert looked_up == [1]
+    prepared = prepare_batch(items, Intake("ws", RETENTION, NOW), directory=directory)
+    assert looked_up == [[items[1]["actor"]["id"]]]
     assert [p.idempotency_key for p in prepared] == ["a", "b", "c"]
     assert prepared[1].actor.name == "Beth-Ann Sher"
 
@@ -210,5 +210,5 @@ def test_a_batch_mixing_both_paths_keeps_every_item_in_its_place() -> None:
 def test_errors_of_a_mixed_batch_keep_their_indexes() -> None:
     items = [event("app_name_change"), event("app_name_change", ip="nope"), event("made_up")]
     with pytest.raises(InvalidInput) as raised:
-        prepare_batch(items, workspace_id="ws", retention_days=RETENTION, now_us=NOW)
+        prepare_batch(items, Intake("ws", RETENTION, NOW))
     assert {(e.index, e.field) for e in raised.value.errors} == {(1, "ip"), (2, "type")}

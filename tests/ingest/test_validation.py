@@ -8,8 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from activitylog.domain.validation import MASK, Prepared, prepare_batch
+from activitylog.domain.metadata import MASK
+from activitylog.domain.prepared import Prepared
 from activitylog.errors import InvalidInput
+from activitylog.ingest.batch import prepare_batch
+from activitylog.ingest.intake import Intake
 from activitylog.timeutil import now_us, to_us
 from tests.factories import event
 
@@ -18,12 +21,12 @@ NOW = now_us()
 
 def problems(*items) -> set[tuple[int | None, str]]:
     with pytest.raises(InvalidInput) as raised:
-        prepare_batch(list(items), workspace_id="ws", retention_days=365, now_us=NOW)
+        prepare_batch(list(items), Intake("ws", 365, NOW))
     return {(e.index, e.field) for e in raised.value.errors}
 
 
 def prepared(item) -> Prepared:
-    return prepare_batch([item], workspace_id="ws", retention_days=365, now_us=NOW)[0]
+    return prepare_batch([item], Intake("ws", 365, NOW))[0]
 
 
 @pytest.mark.parametrize(
@@ -59,7 +62,7 @@ def prepared(item) -> Prepared:
 def test_each_bad_field_is_named_with_its_reason(change, field, reason) -> None:
     item = {**event(), **change}
     with pytest.raises(InvalidInput) as raised:
-        prepare_batch([item], workspace_id="ws", retention_days=365, now_us=NOW)
+        prepare_batch([item], Intake("ws", 365, NOW))
     errors = raised.value.errors
     assert [e.field for e in errors] == [field], errors
     assert reason.lower() in errors[0].message.lower(), errors[0].message
@@ -121,9 +124,7 @@ def test_masking_applies_in_before_and_after() -> None:
 def test_unpaired_surrogates_in_metadata_are_refused_naming_metadata() -> None:
     """JSON's "\\ud800" decodes to a lone surrogate, which no database can store as UTF-8 (it was a 500)."""
     with pytest.raises(InvalidInput) as raised:
-        prepare_batch(
-            [event(metadata={"before": "a\ud800", "after": "b"})], workspace_id="ws", retention_days=365, now_us=NOW
-        )
+        prepare_batch([event(metadata={"before": "a\ud800", "after": "b"})], Intake("ws", 365, NOW))
     [error] = raised.value.errors
     assert (error.field, error.index) == ("metadata", 0)
     assert "surrogate" in error.message
@@ -132,12 +133,7 @@ def test_unpaired_surrogates_in_metadata_are_refused_naming_metadata() -> None:
 def test_metadata_values_json_cannot_write_are_refused() -> None:
     """A Python caller's set or datetime in metadata is an InvalidInput naming metadata, not a crash."""
     with pytest.raises(InvalidInput) as raised:
-        prepare_batch(
-            [event(metadata={"before": "a", "after": "b", "when": {1, 2}})],
-            workspace_id="ws",
-            retention_days=365,
-            now_us=NOW,
-        )
+        prepare_batch([event(metadata={"before": "a", "after": "b", "when": {1, 2}})], Intake("ws", 365, NOW))
     [error] = raised.value.errors
     assert error.field == "metadata"
     assert "JSON values" in error.message
@@ -153,7 +149,7 @@ def test_metadata_values_json_cannot_write_are_refused() -> None:
 def test_arbitrary_input_is_refused_cleanly_or_accepted(item) -> None:
     """No input makes validation crash: it answers Prepared or InvalidInput naming fields."""
     try:
-        prepare_batch([item], workspace_id="ws", retention_days=365, now_us=NOW)
+        prepare_batch([item], Intake("ws", 365, NOW))
     except InvalidInput as problem:
         assert problem.errors
         assert all(e.field and e.message for e in problem.errors)
