@@ -39,7 +39,6 @@ KNOWN: set[tuple[str, str]] = {
     # integrity/ still reads the store itself (checkpoints, proofs, verification): it should own a reader
     # protocol that storage satisfies.
     ("activitylog.integrity.checkpoints", "activitylog.storage.base"),
-    ("activitylog.integrity.keys", "activitylog.storage.migrate"),
     ("activitylog.integrity.proofs", "activitylog.storage.base"),
     ("activitylog.integrity.service", "activitylog.storage.base"),
     ("activitylog.integrity.verify", "activitylog.storage.base"),
