@@ -7,8 +7,8 @@ Invariants the implementation keeps:
   JSON text, the IP key), in position order: verification hashes them as they come, so a page is read in one
   query and handed over as is, with no per-row conversion;
 - a position, an anchor or a head is an `int`; a chain hash or a link is `bytes`;
-- every method answers for one workspace and only reads, but `save_checkpoint`, which keeps the first
-  checkpoint written at a position (servers may race) and never replaces it.
+- every method but `workspace_ids` answers for one workspace; every one only reads but `save_checkpoint`, which
+  keeps the first checkpoint written at a position (servers may race) and never replaces it.
 """
 
 from __future__ import annotations
