@@ -34,6 +34,7 @@ from activitylog.integrity.service import Integrity
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
+from activitylog.storage.integrity import STORED_COLUMNS, IntegrityRepository
 from bench.data import events
 
 WS = "ws_bench"
@@ -104,7 +105,7 @@ def recording(on: Store, off: Store, size: int, drop_index: str) -> tuple[float,
 
 def verification(store: Store, path: str, workdir: Path) -> tuple[float, float, int]:
     """Seconds to verify the workspace, seconds to read its rows in chain order raw, and the entries checked."""
-    integrity = Integrity(store, load_or_create(workdir / "signing.key"))
+    integrity = Integrity(IntegrityRepository(store), load_or_create(workdir / "signing.key"))
     integrity.checkpoint(WS)  # what a server would have signed by now
     canonical._CANONICAL.clear()  # no help from the recording's cache
     started = time.perf_counter()
@@ -114,9 +115,7 @@ def verification(store: Store, path: str, workdir: Path) -> tuple[float, float, 
         raise SystemExit(f"the benchmark's own chain does not verify: {report.failures[:3]}")
     raw = sqlite3.connect(path)
     started = time.perf_counter()
-    for _ in raw.execute(
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? ORDER BY chain_seq", (WS,)
-    ):
+    for _ in raw.execute(f"SELECT {STORED_COLUMNS} FROM activities WHERE workspace_id = ? ORDER BY chain_seq", (WS,)):
         pass
     raw_s = time.perf_counter() - started
     raw.close()

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import ipaddress
 from functools import cached_property
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from pydantic import Field, field_validator
@@ -125,10 +126,22 @@ def load(**overrides: object) -> Settings:
     return Settings(**{k: v for k, v in overrides.items() if v is not None})  # type: ignore[arg-type]
 
 
+KEY_FILE_NAME = "activitylog-signing.key"
+
+
+def default_key_file(database_url: str) -> Path:
+    """Next to the SQLite file; for PostgreSQL, in ./var/ (where the default SQLite file lives too)."""
+    if database_url.startswith("sqlite:"):
+        # Imported here: storage.migrate brings in Alembic and SQLAlchemy, which reading settings does not need.
+        from activitylog.storage.migrate import sqlite_path
+
+        return sqlite_path(database_url).parent / KEY_FILE_NAME
+    return Path("var") / KEY_FILE_NAME
+
+
 def signing_key_path(settings: Settings) -> str:
-    """`signing_key_file`, or its default for the database (see activitylog.integrity.keys)."""
+    """`signing_key_file`, or its default for the database (`default_key_file`); activitylog.integrity.keys makes
+    the key there on first start."""
     if settings.signing_key_file:
         return settings.signing_key_file
-    from activitylog.integrity.keys import default_key_file
-
     return str(default_key_file(settings.database_url))

@@ -36,15 +36,7 @@ SDK_MAY_IMPORT = {"sdk", "errors", "__init__"}
 # Siblings in one layer that must not know each other.
 APART = {("web", "api"), ("api", "web")}
 
-KNOWN: set[tuple[str, str]] = {
-    # integrity/ still reads the store itself (checkpoints, proofs, verification): it should own a reader
-    # protocol that storage satisfies.
-    ("activitylog.integrity.checkpoints", "activitylog.storage.base"),
-    ("activitylog.integrity.keys", "activitylog.storage.migrate"),
-    ("activitylog.integrity.proofs", "activitylog.storage.base"),
-    ("activitylog.integrity.service", "activitylog.storage.base"),
-    ("activitylog.integrity.verify", "activitylog.storage.base"),
-}
+KNOWN: set[tuple[str, str]] = set()
 
 
 def _module(path: Path) -> str:

@@ -14,6 +14,7 @@ import pytest
 from activitylog.integrity.keys import Signer, load_or_create
 from activitylog.integrity.service import Integrity
 from activitylog.storage.base import Store
+from activitylog.storage.integrity import IntegrityRepository
 from activitylog.storage.postgres.store import conninfo
 
 Tamper = Callable[..., list[tuple[Any, ...]]]
@@ -26,7 +27,7 @@ def signer(tmp_path: Path) -> Signer:
 
 @pytest.fixture
 def integrity(store: Store, signer: Signer) -> Integrity:
-    return Integrity(store, signer)
+    return Integrity(IntegrityRepository(store), signer)
 
 
 @pytest.fixture

@@ -16,6 +16,7 @@ from activitylog.integrity.verify import Report
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
+from activitylog.storage.integrity import STORED_COLUMNS, IntegrityRepository
 from tests.factories import event
 from tests.integrity.conftest import Tamper
 
@@ -184,7 +185,7 @@ def test_a_recomputed_chain_still_fails_at_the_signed_checkpoint(
     integrity.checkpoint(ws.id)
     tamper("UPDATE activities SET actor_name = 'Mallory' WHERE workspace_id = ? AND id = ?", (ws.id, ids[3]))
     rows = log.store.read(
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? ORDER BY chain_seq", (ws.id,)
+        f"SELECT {STORED_COLUMNS} FROM activities WHERE workspace_id = ? ORDER BY chain_seq", (ws.id,)
     )
     chain_hash = canonical.genesis(ws.id)
     for row in rows:
@@ -210,7 +211,7 @@ def test_a_bad_signature_is_found(
     # A checkpoint signed with another key (say, an attacker's) is not trusted either.
     from activitylog.integrity.keys import load_or_create
 
-    other = Integrity(log.store, load_or_create(tmp_path / "other.key"))
+    other = Integrity(IntegrityRepository(log.store), load_or_create(tmp_path / "other.key"))
     record(log, ws, 1)
     other.checkpoint(ws.id)
     failures = integrity.verify(ws.id).failures
@@ -249,7 +250,7 @@ def test_a_deleted_entry_disguised_as_purged_is_found(
 ) -> None:
     ids = record(log, ws, 5)
     [row] = log.store.read(
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND id = ?", (ws.id, ids[2])
+        f"SELECT {STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND id = ?", (ws.id, ids[2])
     )
     tamper("DELETE FROM activities WHERE workspace_id = ? AND id = ?", (ws.id, ids[2]))
     tamper(
@@ -291,7 +292,7 @@ def test_tricky_metadata_hashes_the_same_after_the_round_trip(
     assert integrity.verify(ws.id).ok
     entry = log.get_entry(ws.id, entry_id).as_dict()
     [row] = log.store.read(
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND id = ?", (ws.id, entry_id)
+        f"SELECT {STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND id = ?", (ws.id, entry_id)
     )
     assert canonical.entry_link(ws.id, entry) == canonical.stored_link(ws.id, row)
 

@@ -23,6 +23,7 @@ from activitylog.integrity.proofs import verify_export
 from activitylog.integrity.service import Integrity, IntegrityFailure
 from activitylog.integrity.verify import Report
 from activitylog.settings import load, signing_key_path
+from activitylog.storage.integrity import IntegrityRepository
 
 key_file_option = click.option(
     "--key-file",
@@ -152,7 +153,7 @@ def verify(
             raise SystemExit(1)
         return
     workspaces = _workspaces(ctx, workspace, every)
-    integrity = Integrity(ctx.store, _reading_signer(ctx, key_file))
+    integrity = Integrity(IntegrityRepository(ctx.store), _reading_signer(ctx, key_file))
     failed = False
     reports = []
     for workspace_id in workspaces:
@@ -174,7 +175,7 @@ def verify(
 @pass_context
 def checkpoint(ctx: CliContext, workspace: str | None, every: bool, key_file: str | None) -> None:
     """Sign a checkpoint of each workspace's hash chain now (after checking the entries since the last one)."""
-    integrity = Integrity(ctx.store, _signer(ctx, key_file))
+    integrity = Integrity(IntegrityRepository(ctx.store), _signer(ctx, key_file))
     workspaces = [workspace] if workspace and not every else [w.id for w in ctx.store.list_workspaces()]
     failed = False
     for workspace_id in workspaces:

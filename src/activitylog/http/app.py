@@ -30,6 +30,7 @@ from activitylog.retention import RetentionScheduler
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings, signing_key_path
 from activitylog.storage.base import Store
+from activitylog.storage.integrity import IntegrityRepository
 from activitylog.storage.writer import GroupCommitWriter
 
 Mount = Callable[[FastAPI], None]
@@ -67,7 +68,7 @@ def build(settings: Settings, mounts: Sequence[Mount], *, store: Store | None = 
         app.state.retention = retention
         app.state.accounts = Accounts.over(activity_log)
         # Tamper evidence: the signing key (made on first start, outside the database) and periodic checkpoints.
-        integrity_service = Integrity(opened, load_or_create(signing_key_path(settings)))
+        integrity_service = Integrity(IntegrityRepository(opened), load_or_create(signing_key_path(settings)))
         app.state.integrity = integrity_service
         checkpoints = None
         if settings.checkpoint_interval_minutes > 0:

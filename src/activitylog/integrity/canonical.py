@@ -152,18 +152,19 @@ def occurred_of(link_bytes: bytes) -> int:
     return int.from_bytes(link_bytes[:8], "big", signed=True)
 
 
-#: The columns verification reads, in this order: position, chain hash, then the hashed fields in canonical
-#: order (so `stored_link` takes them as they come), metadata, and the IP key (derived: see `derived`).
-STORED_COLUMNS = (
-    "chain_seq, chain_hash, type, actor_type, actor_id, actor_name, actor_email, ip, user_agent, id, occurred_us, "
-    "recorded_us, request_id, idempotency_key, metadata, ip_key"
-)
-#: Where a STORED_COLUMNS row holds the entry's IP, id, occurred-at and IP key.
+#: The fields of a stored row as verification takes it (`integrity.reader`), in this order: position, chain hash,
+#: then the hashed fields in canonical order (so `stored_link` takes them as they come), metadata, and the IP key
+#: (derived: see `derived`). Storage reads these columns, by these names, in this order.
+STORED_FIELDS = (
+    "chain_seq", "chain_hash", "type", "actor_type", "actor_id", "actor_name", "actor_email", "ip", "user_agent",
+    "id", "occurred_us", "recorded_us", "request_id", "idempotency_key", "metadata", "ip_key",
+)  # fmt: skip
+#: Where a STORED_FIELDS row holds the entry's IP, id, occurred-at and IP key.
 IP, ID, OCCURRED, IP_KEY = 7, 9, 10, 15
 
 
 def stored_link(workspace_id: str, row: Sequence[Any]) -> bytes:
-    """The link of a row read in STORED_COLUMNS order (metadata as text)."""
+    """The link of a row in STORED_FIELDS order (metadata as text)."""
     return link(row[OCCURRED], content_hash((workspace_id, *row[2:14]), metadata_from_text(row[14])))
 
 

@@ -9,6 +9,8 @@ Invariants (the stores call `link_rows` from `_write_entries`, so every way of r
 - only rows that are really inserted get positions: an item skipped as a duplicate never leaves a gap;
 - each row stores its position and its chain hash (`chain_seq`, `chain_hash`), so verification can name
   the exact row that no longer matches, and a purge can leave an anchor behind.
+
+This module only computes: the stores read and move the head with their own SQL.
 """
 
 from __future__ import annotations
@@ -23,12 +25,6 @@ from activitylog.integrity import canonical
 
 #: The columns a store inserts after storage.sql.INSERT_COLUMNS.
 CHAIN_COLUMNS = ("chain_seq", "chain_hash")
-
-HEAD_SELECT = "SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = ?"
-HEAD_UPSERT = (
-    "INSERT INTO integrity_heads (workspace_id, position, chain_hash) VALUES (?, ?, ?) "
-    "ON CONFLICT (workspace_id) DO UPDATE SET position = excluded.position, chain_hash = excluded.chain_hash"
-)
 
 _canonical_cache = canonical._CANONICAL
 _metadata_from_value = canonical.metadata_from_value

@@ -8,6 +8,8 @@ Invariants:
   signs a chain someone has changed behind its back; one per position (several servers may race: the first
   wins, the others find it there);
 - checkpoints are kept until retention moves the anchor past them (the anchor's own is kept).
+
+Reading and keeping them is the store's (`integrity.reader`); this module is the statement and its signature.
 """
 
 from __future__ import annotations
@@ -18,10 +20,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from activitylog.integrity.keys import Signer, Verifier
-from activitylog.storage.base import Store
 
 KIND = "activitylog-checkpoint-v1"
-COLUMNS = "workspace_id, position, chain_hash, last_entry_id, created_us, key_id, signature"
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,51 +92,4 @@ class Checkpoint:
             int(data["created_us"]),
             str(data["key_id"]),
             base64.b64decode(data["signature"]),
-        )
-
-    @classmethod
-    def from_row(cls, row: Any) -> Checkpoint:
-        return cls(row[0], int(row[1]), bytes(row[2]), row[3], int(row[4]), row[5], bytes(row[6]))
-
-
-def listing(
-    store: Store, workspace_id: str, *, after: int = -1, before: int | None = None, limit: int | None = None
-) -> list[Checkpoint]:
-    """The workspace's checkpoints with `after` < position (< `before`), in position order (newest first with
-    `before`, for paging backwards)."""
-    if before is not None:
-        sql = f"SELECT {COLUMNS} FROM integrity_checkpoints WHERE workspace_id = ? AND position > ? AND position < ? "
-        sql += "ORDER BY position DESC"
-        params: list[Any] = [workspace_id, after, before]
-    else:
-        sql = f"SELECT {COLUMNS} FROM integrity_checkpoints WHERE workspace_id = ? AND position > ? ORDER BY position"
-        params = [workspace_id, after]
-    if limit is not None:
-        sql += " LIMIT ?"
-        params.append(limit)
-    return [Checkpoint.from_row(row) for row in store.read(sql, params)]
-
-
-def latest(store: Store, workspace_id: str) -> Checkpoint | None:
-    rows = store.read(
-        f"SELECT {COLUMNS} FROM integrity_checkpoints WHERE workspace_id = ? ORDER BY position DESC LIMIT 1",
-        (workspace_id,),
-    )
-    return Checkpoint.from_row(rows[0]) if rows else None
-
-
-def save(store: Store, checkpoint: Checkpoint) -> None:
-    with store.transaction(checkpoint.workspace_id) as unit:
-        unit.execute(
-            f"INSERT INTO integrity_checkpoints ({COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT (workspace_id, position) DO NOTHING",
-            (
-                checkpoint.workspace_id,
-                checkpoint.position,
-                checkpoint.chain_hash,
-                checkpoint.last_entry_id,
-                checkpoint.created_us,
-                checkpoint.key_id,
-                checkpoint.signature,
-            ),
         )

@@ -7,6 +7,8 @@ Invariants:
   processes starting together end up with one key; an existing file is only read;
 - a key's id is the first 16 hex digits of the SHA-256 of its raw public key: checkpoints name the key that
   signed them, and verification refuses any other.
+
+Where the file lives is the configuration's choice (`settings.signing_key_path`): this module is given a path.
 """
 
 from __future__ import annotations
@@ -21,17 +23,6 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
 from activitylog.errors import ActivityLogError
-
-KEY_FILE_NAME = "activitylog-signing.key"
-
-
-def default_key_file(database_url: str) -> Path:
-    """Next to the SQLite file; for PostgreSQL, in ./var/ (where the default SQLite file lives too)."""
-    if database_url.startswith("sqlite:"):
-        from activitylog.storage.migrate import sqlite_path
-
-        return sqlite_path(database_url).parent / KEY_FILE_NAME
-    return Path("var") / KEY_FILE_NAME
 
 
 def key_id(public: Ed25519PublicKey) -> str:

@@ -21,66 +21,52 @@ from typing import Any
 
 from activitylog.errors import InvalidInput, NotFound
 from activitylog.integrity import canonical
-from activitylog.integrity.checkpoints import Checkpoint, latest, listing
+from activitylog.integrity.checkpoints import Checkpoint
 from activitylog.integrity.keys import Verifier
-from activitylog.storage.base import Store
+from activitylog.integrity.reader import ChainReader
 
 MAX_LINKS = 100_000
 FORMAT = "activitylog-proof-v1"
 
 
-def _anchor(store: Store, workspace_id: str) -> int:
-    rows = store.read("SELECT position FROM integrity_anchors WHERE workspace_id = ?", (workspace_id,))
-    return int(rows[0][0]) if rows else 0
-
-
 def build(
-    store: Store, workspace_id: str, *, first: int | None = None, last: int | None = None, entry_id: str | None = None
+    reader: ChainReader,
+    workspace_id: str,
+    *,
+    first: int | None = None,
+    last: int | None = None,
+    entry_id: str | None = None,
 ) -> dict[str, Any]:
     """The proof for positions `first` to `last` (by default: from the anchor to the latest checkpoint), or for
     the position of `entry_id`, widened to the checkpoints around them."""
     if entry_id is not None:
-        # No id holds NUL, and PostgreSQL refuses to even compare one: such an id is simply not in the chain.
-        found = (
-            store.read("SELECT chain_seq FROM activities WHERE workspace_id = ? AND id = ?", (workspace_id, entry_id))
-            if "\x00" not in entry_id
-            else []
-        )
-        if not found or found[0][0] is None:
+        found = reader.position_of(workspace_id, entry_id)
+        if found is None:
             raise NotFound(f"no entry {entry_id!r} in this workspace's chain", field="entry_id")
-        first = last = int(found[0][0])
-    anchor = _anchor(store, workspace_id)
-    newest = latest(store, workspace_id)
+        first = last = found
+    anchored = reader.anchor(workspace_id)
+    anchor = anchored[0] if anchored else 0
+    newest = reader.latest_checkpoint(workspace_id)
     if newest is None or newest.position <= anchor:
         raise NotFound("no checkpoint covers this workspace's entries yet: try again after the next one")
     first = max(first if first is not None else anchor + 1, anchor + 1)
     last = min(last if last is not None else newest.position, newest.position)
     if last < first:
         raise InvalidInput.single("to", "must not be before `from`, and the stretch must hold signed entries")
-    starts = listing(store, workspace_id, after=anchor - 1, before=first, limit=1)
+    starts = reader.checkpoints(workspace_id, after=anchor - 1, before=first, limit=1)
     start = starts[0] if starts else None
     if start is None and anchor > 0:
         raise NotFound("the retention anchor's checkpoint is missing")
-    ends = listing(store, workspace_id, after=last - 1, limit=1)
+    ends = reader.checkpoints(workspace_id, after=last - 1, limit=1)
     end = ends[0]
     begin = start.position if start is not None else 0
     if end.position - begin > MAX_LINKS:
         raise InvalidInput.single(
             "to", f"a proof holds at most {MAX_LINKS:,} links; this stretch has {end.position - begin:,}: narrow it"
         )
-    tombstones = {
-        int(p): bytes(link)
-        for p, link in store.read(
-            "SELECT position, link FROM integrity_tombstones WHERE workspace_id = ? AND position > ? AND position <= ?",
-            (workspace_id, begin, end.position),
-        )
-    }
+    tombstones = reader.tombstones(workspace_id, begin, end.position)
     links: list[dict[str, Any]] = []
-    rows = store.read(
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND chain_seq > ? "
-        "AND chain_seq <= ? ORDER BY chain_seq",
-        (workspace_id, begin, end.position),
-    )
+    rows = reader.chain_rows(workspace_id, begin, end.position)
     by_position = {int(row[0]): row for row in rows}
     for position in range(begin + 1, end.position + 1):
         row = by_position.get(position)

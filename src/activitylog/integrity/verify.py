@@ -14,7 +14,8 @@ What is checked, for every position after the retention anchor:
   tombstone standing for an entry that was due for deletion (`tombstone`), and the head (`head`).
 
 Invariants: the walk reads pages of rows in chain order and keeps only the current hashes, so memory does not
-grow with the log; it trusts nothing stored but the signatures made with the server's key.
+grow with the log; it trusts nothing stored but the signatures made with the server's key. It reads only through
+`integrity.reader.ChainReader` (storage holds the SQL), a page of rows per call.
 """
 
 from __future__ import annotations
@@ -25,15 +26,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from activitylog.integrity import canonical
-from activitylog.integrity.checkpoints import Checkpoint, listing
+from activitylog.integrity.checkpoints import Checkpoint
 from activitylog.integrity.derived import IP_KEY_PROBLEM, IpKeys
 from activitylog.integrity.keys import Verifier
-from activitylog.storage.base import Store
+from activitylog.integrity.reader import ChainReader
 from activitylog.timeutil import DAY_US, iso
 
 PAGE = 10_000
-# One long-lived thread reads the next page ahead (a store gives each thread one read connection, so a thread per
-# walk would leave a connection behind each time).
+# One long-lived thread reads the next page ahead (the store behind a reader gives each thread one read
+# connection, so a thread per walk would leave a connection behind each time).
 _READER = ThreadPoolExecutor(1, thread_name_prefix="activitylog-verify")
 MAX_FAILURES = 1000  # reported in full up to this many; the count goes on
 
@@ -93,22 +94,16 @@ class Report:
         }
 
 
-def _rows(store: Store, workspace_id: str, after: int, until: int | None) -> Iterator[list[Any]]:
+def _rows(reader: ChainReader, workspace_id: str, after: int, until: int | None) -> Iterator[list[Any]]:
     """Rows after position `after` in chain order, a page at a time; the next page is read (in a thread: the
     database works without the interpreter lock) while the caller hashes this one. Rows sharing a position
     (inserted ones) always come in the same page: a full page holds back the rows of its last position, and
     the next page starts at that position."""
-    bound = "" if until is None else " AND chain_seq <= ?"
-    sql = (
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND chain_seq {{}} ?{bound} "
-        "ORDER BY chain_seq LIMIT ?"
-    )
 
-    def page(comparison: str, start: int) -> list[Any]:
-        params: list[Any] = [workspace_id, start] + ([] if until is None else [until]) + [PAGE]
-        return store.read(sql.format(comparison), params)
+    def page(start: int) -> list[Any]:
+        return reader.chain_rows(workspace_id, start, until, PAGE)
 
-    coming = _READER.submit(page, ">", after)
+    coming = _READER.submit(page, after)
     while True:
         rows = coming.result()
         if len(rows) < PAGE:
@@ -117,10 +112,10 @@ def _rows(store: Store, workspace_id: str, after: int, until: int | None) -> Ite
             return
         last = rows[-1][0]
         if rows[0][0] == last:  # a whole page at one position (thousands inserted there): take it, go past it
-            coming = _READER.submit(page, ">", last)
+            coming = _READER.submit(page, last)
             yield rows
             continue
-        coming = _READER.submit(page, ">=", last)
+        coming = _READER.submit(page, last - 1)  # positions are whole numbers: from `last` on
         cut = len(rows) - 1
         while rows[cut - 1][0] == last:
             cut -= 1
@@ -164,7 +159,7 @@ def _run(
 
 
 def walk(
-    store: Store,
+    reader: ChainReader,
     workspace_id: str,
     report: Report,
     *,
@@ -176,15 +171,7 @@ def walk(
     """Walk positions after `start` (position, trusted chain hash) up to `until` (or the end), recording into
     `report` what fails; `checkpoints` are the trusted ones by position."""
     position, trusted = start
-    tombstones = {
-        int(row[0]): bytes(row[1])
-        for row in store.read(
-            "SELECT position, link FROM integrity_tombstones WHERE workspace_id = ? AND position > ?"
-            + ("" if until is None else " AND position <= ?")
-            + " ORDER BY position",
-            [workspace_id, position] + ([] if until is None else [until]),
-        )
-    }
+    tombstones = reader.tombstones(workspace_id, position, until)
     report.tombstones += len(tombstones)
     expected = position + 1
     running: bytes | None = trusted  # the chain recomputed from the trusted start (None after a gap)
@@ -305,7 +292,7 @@ def walk(
         for row, link, stored in linked:
             at(group_position, link, stored, row[ID], derived(row))
 
-    for rows in _rows(store, workspace_id, position, until):
+    for rows in _rows(reader, workspace_id, position, until):
         report.entries += len(rows)
         positions = [row[0] for row in rows]
         if len(set(positions)) != len(positions) or None in positions:  # rows sharing a position: the slow way
@@ -343,19 +330,17 @@ def walk(
     report.chain_hash = running or b""
 
 
-def verify(store: Store, verifier: Verifier, workspace_id: str, *, now_us: int) -> Report:
+def verify(reader: ChainReader, verifier: Verifier, workspace_id: str, *, now_us: int) -> Report:
     """Everything this module's docstring lists, for one workspace."""
     report = Report(workspace_id)
-    workspace = store.get_workspace(workspace_id)
-    retention_days = workspace.retention_days if workspace is not None else 365
-    head_row = store.read("SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = ?", (workspace_id,))
-    anchor_row = store.read(
-        "SELECT position, chain_hash FROM integrity_anchors WHERE workspace_id = ?", (workspace_id,)
-    )
-    anchor = (int(anchor_row[0][0]), bytes(anchor_row[0][1])) if anchor_row else (0, canonical.genesis(workspace_id))
+    retention_days = reader.retention_days(workspace_id)
+    if retention_days is None:  # no such workspace: its entries, if any, are judged by the default period
+        retention_days = 365
+    head = reader.head(workspace_id) or (0, canonical.genesis(workspace_id))
+    anchor = reader.anchor(workspace_id) or (0, canonical.genesis(workspace_id))
     report.anchor = anchor[0]
     trusted: dict[int, Checkpoint] = {}
-    for checkpoint in listing(store, workspace_id, after=anchor[0] - 1):
+    for checkpoint in reader.checkpoints(workspace_id, after=anchor[0] - 1):
         problem = checkpoint.problem(verifier)
         if problem is None:
             trusted[checkpoint.position] = checkpoint
@@ -373,7 +358,7 @@ def verify(store: Store, verifier: Verifier, workspace_id: str, *, now_us: int) 
                 )
             )
     walk(
-        store,
+        reader,
         workspace_id,
         report,
         start=anchor,
@@ -381,7 +366,6 @@ def verify(store: Store, verifier: Verifier, workspace_id: str, *, now_us: int) 
         checkpoints=trusted,
         expired_before_us=now_us - retention_days * DAY_US,
     )
-    head = (int(head_row[0][0]), bytes(head_row[0][1])) if head_row else (0, canonical.genesis(workspace_id))
     last = report.head
     if head[0] > last:
         report.fail(
@@ -411,8 +395,6 @@ def verify(store: Store, verifier: Verifier, workspace_id: str, *, now_us: int) 
                 latest,
             )
         )
-    for (entry_id,) in store.read(
-        "SELECT id FROM activities WHERE workspace_id = ? AND chain_seq IS NULL ORDER BY id", (workspace_id,)
-    ):
+    for entry_id in reader.unchained(workspace_id):
         report.fail(Failure("unchained", "is in no chain position: inserted outside the service", None, entry_id))
     return report

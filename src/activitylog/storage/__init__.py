@@ -1,6 +1,7 @@
 """Where the log lives: one storage contract (`base.Store`), a SQLite and a PostgreSQL implementation.
 
-`open_store(url)` picks the backend from the database URL. SQL lives in this package only.
+`open_store(url)` picks the backend from the database URL; `integrity.IntegrityRepository` answers what tamper
+evidence reads and writes (`activitylog.integrity.reader`) over either. SQL lives in this package only.
 """
 
 from activitylog.storage.base import Page, RecordResult, Store, Teammate, Workspace

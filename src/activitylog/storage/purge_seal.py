@@ -23,6 +23,7 @@ from typing import Any
 
 from activitylog.integrity import canonical
 from activitylog.storage.base import Transaction
+from activitylog.storage.integrity import STORED_COLUMNS
 from activitylog.timeutil import now_us
 
 WALK_PAGE = 5000
@@ -55,8 +56,7 @@ def seal_expired(unit: Transaction, workspace_id: str, cutoff_us: int) -> tuple[
         )
     added = 0
     rows = unit.fetchall(
-        f"SELECT {canonical.STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND occurred_us < ? "
-        "AND chain_seq > ?",
+        f"SELECT {STORED_COLUMNS} FROM activities WHERE workspace_id = ? AND occurred_us < ? AND chain_seq > ?",
         (workspace_id, cutoff_us, anchor_position),
     )
     for row in rows:

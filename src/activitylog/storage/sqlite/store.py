@@ -50,6 +50,12 @@ from activitylog.timeutil import now_us
 
 # Every entry goes in with its place in the workspace's hash chain (see activitylog.integrity.chain).
 INSERT = f"INSERT INTO activities ({INSERT_COLUMNS}, {', '.join(chain.CHAIN_COLUMNS)}) VALUES ({', '.join('?' * 17)})"
+# The chain head, read and moved by the recording transaction (the one writer: nobody moves it meanwhile).
+HEAD_SELECT = "SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = ?"
+HEAD_UPSERT = (
+    "INSERT INTO integrity_heads (workspace_id, position, chain_hash) VALUES (?, ?, ?) "
+    "ON CONFLICT (workspace_id) DO UPDATE SET position = excluded.position, chain_hash = excluded.chain_hash"
+)
 # Only a used idempotency key is skipped; any other conflict (an id collision, say) still fails the batch.
 INSERT_SKIPPING_USED_KEYS = (
     f"{INSERT} ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
@@ -365,7 +371,7 @@ class SQLiteStore:
         Not with a savepoint to undo just the batch: while one is open, SQLite copies every page the insert
         touches to a sub-journal, which cost 15-50% more per entry at 0.3-1M entries (bench.sqlite_bench).
         """
-        position, last = chain.start(workspace_id, connection.execute(chain.HEAD_SELECT, (workspace_id,)).fetchone())
+        position, last = chain.start(workspace_id, connection.execute(HEAD_SELECT, (workspace_id,)).fetchone())
         if optimistic:
             rows, head, head_hash = chain.link_rows(workspace_id, batch, position, last)
             if connection.executemany(INSERT_SKIPPING_USED_KEYS, rows).rowcount != len(batch):
@@ -376,7 +382,7 @@ class SQLiteStore:
             rows, head, head_hash = chain.link_rows(workspace_id, kept, position, last)
             connection.executemany(INSERT, rows)
         if head != position:
-            connection.execute(chain.HEAD_UPSERT, (workspace_id, head, head_hash))
+            connection.execute(HEAD_UPSERT, (workspace_id, head, head_hash))
         # Teammates first seen in events join the teammate filter as actors (kind's default): never members, and
         # an existing row, a member's above all, is left as it is. From the rows (actor_type, actor_id,
         # actor_name, actor_email at 3 to 6): this runs for every recorded entry.
