@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
+from typing import Any
+from urllib.parse import parse_qsl
 
+import pytest
+from starlette.datastructures import QueryParams
+
+from activitylog.api.filters import API
 from activitylog.domain.cursor import Cursor
-from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.filters import LIBRARY, ActivityFilter, FieldNames
 from activitylog.domain.ipaddr import IPRange, normalise
 from activitylog.errors import BadRequest, InvalidInput
+from activitylog.web.activity_filters import PageFilter
 
 
 def test_values_accept_repeats_and_commas() -> None:
@@ -71,3 +77,40 @@ def test_ip_ranges_cover_both_families() -> None:
     assert v6.low <= normalise("2001:db8:ffff::1")[1] <= v6.high
     assert not v6.low <= normalise("203.0.113.77")[1] <= v6.high
     assert IPRange.parse("203.0.113.7").text == "203.0.113.7"
+
+
+@pytest.mark.parametrize(
+    ("library", "page"),
+    [
+        ({"types": ["nope"]}, "type=nope"),
+        ({"types": [f"x{n}" for n in range(201)]}, "&".join(f"type=x{n}" for n in range(201))),
+        ({"teammates": [f"t{n}" for n in range(201)]}, "&".join(f"teammate=t{n}" for n in range(201))),
+        ({"teammates": ["a\tb"]}, "teammate=a%09b"),
+        ({"teammates": ["x" * 201]}, "teammate=" + "x" * 201),
+        ({"ip": "300.1.1.1"}, "ip=300.1.1.1"),
+    ],
+)
+def test_one_mistake_has_one_message_on_every_surface(library: dict[str, Any], page: str) -> None:
+    """The page's parser and the one for instants (API, Intercom, CLI) share their checks: only names differ."""
+    messages = set()
+    for names in (LIBRARY, API):
+        with pytest.raises(InvalidInput) as raised:
+            ActivityFilter.parse(**library, names=names)
+        messages.add(tuple(e.message for e in raised.value.errors))
+    with pytest.raises(InvalidInput) as raised:
+        PageFilter.parse(QueryParams(parse_qsl(page, keep_blank_values=True)))
+    messages.add(tuple(e.message for e in raised.value.errors))
+    assert len(messages) == 1, messages
+
+
+def test_each_surface_names_the_fields_as_its_clients_do() -> None:
+    intercom = FieldNames(types="event_types", since="created_at_after", until="created_at_before")
+    with pytest.raises(InvalidInput) as raised:
+        ActivityFilter.parse(types=["nope"], since="2026-01-02", until="2026-01-01", names=intercom)
+    assert [(e.field, e.message) for e in raised.value.errors] == [
+        ("event_types", "unknown activity type 'nope'"),
+        ("created_at_before", "must be later than created_at_after"),
+    ]
+    with pytest.raises(InvalidInput) as raised:
+        ActivityFilter.parse(teammates=["a\x00b"], ip="x", names=API)
+    assert [e.field for e in raised.value.errors] == ["teammate", "ip"]

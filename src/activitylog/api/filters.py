@@ -1,12 +1,10 @@
-"""Query parameters to the one filter model, with errors naming the parameters as the client sent them."""
+"""The API's names for the one filter model's fields: its query parameters are singular."""
 
 from __future__ import annotations
 
-from activitylog.domain.filters import ActivityFilter
-from activitylog.errors import FieldError, InvalidInput
+from activitylog.domain.filters import ActivityFilter, FieldNames
 
-# ActivityFilter names its fields as the library does; the API's parameters are singular.
-_PARAMETER = {"types": "type", "teammates": "teammate"}
+API = FieldNames(types="type", teammates="teammate")
 
 
 def parse_filter(
@@ -16,19 +14,7 @@ def parse_filter(
     since: str | None = None,
     until: str | None = None,
     ip: str | None = None,
-    names: dict[str, str] | None = None,
+    names: FieldNames = API,
 ) -> ActivityFilter:
-    """`ActivityFilter.parse`, renaming fields in errors (`names` overrides the default renaming)."""
-    renaming = {**_PARAMETER, **(names or {})}
-    try:
-        return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip)
-    except InvalidInput as problem:
-        errors = [FieldError(renaming.get(e.field, e.field), _renamed(e, renaming), e.index) for e in problem.errors]
-        raise type(problem)(errors) from None
-
-
-def _renamed(error: FieldError, renaming: dict[str, str]) -> str:
-    """The message, naming the other field as the client knows it ("must be later than created_at_after")."""
-    if error.field == "until" and error.message == "must be later than since":
-        return f"must be later than {renaming.get('since', 'since')}"
-    return error.message
+    """`ActivityFilter.parse`, its errors naming the parameters as `names` says (the API's by default)."""
+    return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip, names=names)

@@ -36,7 +36,7 @@ from activitylog.api.schemas import ActivityLogList, EventTypeList, error_respon
 from activitylog.catalog import REGISTRY
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
-from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.filters import ActivityFilter, FieldNames
 from activitylog.errors import BadRequest
 from activitylog.http.body import read_json
 from activitylog.http.clientinfo import base_url
@@ -49,7 +49,8 @@ router = APIRouter(prefix="/admins", tags=["intercom-compatible"])
 
 DEFAULT_PER_PAGE, MAX_PER_PAGE = 20, 250
 MAX_SEARCH_BODY = 64 * 1024
-_NAMES = {"since": "created_at_after", "until": "created_at_before", "types": "event_types"}
+# Intercom's names for the filter's fields, in its errors.
+_NAMES = FieldNames(types="event_types", since="created_at_after", until="created_at_before")
 _PAGING = ("page", "per_page", "starting_after")
 # In the document only: the handlers check paging themselves, to answer with Intercom's error.
 _PER_PAGE_BOUNDS: dict[str, Any] = {"minimum": 1, "maximum": MAX_PER_PAGE}

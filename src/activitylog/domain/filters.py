@@ -3,11 +3,15 @@
 A filter combines freely: any of several activity types, any of several teammates (actor ids), a time range
 (`since` inclusive, `until` exclusive, both UTC) and an IP address or CIDR block. An empty part matches all.
 `describe()` gives the filter as words for a filter bar, a CSV file name or a log line.
+
+One parser: `ActivityFilter.parse` for instants (API, Intercom, CLI) and the console page's own parse of days
+(web.activity_filters) check types, teammates and the IP with the same functions here, so a mistake gets the
+same message everywhere; each surface only names the fields as its clients know them (`FieldNames`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from typing import Any
@@ -18,6 +22,21 @@ from activitylog.errors import FieldError, InvalidInput
 from activitylog.timeutil import from_us, to_us
 
 MAX_VALUES = 200  # types or teammates in one filter: enough for any menu, small enough for one SQL IN
+MAX_ID = 200  # a teammate id in a filter (an actor id is at most this long)
+
+
+@dataclass(frozen=True, slots=True)
+class FieldNames:
+    """How a surface names the filter's fields in its errors: the library's names by default."""
+
+    types: str = "types"
+    teammates: str = "teammates"
+    since: str = "since"
+    until: str = "until"
+    ip: str = "ip"
+
+
+LIBRARY = FieldNames()  # the library and the CLI
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,31 +56,26 @@ class ActivityFilter:
         since: str | datetime | None = None,
         until: str | datetime | None = None,
         ip: str | None = None,
+        names: FieldNames = LIBRARY,
     ) -> ActivityFilter:
-        """Build a filter from user input; raises InvalidInput naming every bad field."""
+        """Build a filter from user input; raises InvalidInput naming every bad field as `names` says."""
         errors: list[FieldError] = []
         type_codes = _values(types)
-        unknown = [code for code in type_codes if code not in REGISTRY]
-        if unknown:
-            errors.append(FieldError("types", f"unknown activity type {quoted(unknown[0])}"))
+        check_types(type_codes, names.types, errors)
         teammate_ids = _values(teammates)
-        for name, values in (("types", type_codes), ("teammates", teammate_ids)):
-            if len(values) > MAX_VALUES:
-                errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
-        if any("\x00" in teammate for teammate in teammate_ids):  # no id holds it; PostgreSQL cannot compare it
-            errors.append(FieldError("teammates", "must not contain the NUL character (\\u0000)"))
+        check_teammates(teammate_ids, names.teammates, errors)
         since_us = until_us = None
         try:
-            since_us = _time(since, "since")
+            since_us = _time(since, names.since)
         except InvalidInput as problem:
             errors.extend(problem.errors)
         try:
-            until_us = _time(until, "until")
+            until_us = _time(until, names.until)
         except InvalidInput as problem:
             errors.extend(problem.errors)
         if since_us is not None and until_us is not None and since_us >= until_us:
-            errors.append(FieldError("until", "must be later than since"))
-        ip_range = parse_ip(ip, errors)
+            errors.append(FieldError(names.until, f"must be later than {names.since}"))
+        ip_range = parse_ip(ip, errors, names.ip)
         if errors:
             raise InvalidInput(errors)
         return cls(type_codes, teammate_ids, since_us, until_us, ip_range)
@@ -157,14 +171,32 @@ def _in_range(micros: int, value: object, field: str) -> int:
     return micros
 
 
-def parse_ip(text: str | None, errors: list[FieldError]) -> IPRange | None:
-    """The IP filter (an address or CIDR block), None for none; a bad one is added to `errors`, naming `ip`."""
+def check_types(codes: Sequence[str], name: str, errors: list[FieldError]) -> None:
+    """Activity type codes of a filter: known ones, at most MAX_VALUES; what is wrong is added to `errors`."""
+    unknown = [code for code in codes if code not in REGISTRY]
+    if unknown:
+        errors.append(FieldError(name, f"unknown activity type {quoted(unknown[0])}"))
+    if len(codes) > MAX_VALUES:
+        errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
+
+
+def check_teammates(teammate_ids: Sequence[str], name: str, errors: list[FieldError]) -> None:
+    """Teammate ids of a filter: at most MAX_VALUES, each at most MAX_ID printable characters (no id holds
+    anything else, and PostgreSQL cannot even compare a NUL); what is wrong is added to `errors`."""
+    if len(teammate_ids) > MAX_VALUES:
+        errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
+    if any(len(t) > MAX_ID or not t.isprintable() for t in teammate_ids):
+        errors.append(FieldError(name, f"a teammate id is at most {MAX_ID} printable characters"))
+
+
+def parse_ip(text: str | None, errors: list[FieldError], name: str = "ip") -> IPRange | None:
+    """The IP filter (an address or CIDR block), None for none; a bad one is added to `errors`, naming `name`."""
     if not text:
         return None
     try:
         return IPRange.parse(text)
     except ValueError:
-        errors.append(FieldError("ip", f"{quoted(text)} is not an IP address or CIDR block"))
+        errors.append(FieldError(name, f"{quoted(text)} is not an IP address or CIDR block"))
         return None
 
 

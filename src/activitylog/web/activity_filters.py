@@ -9,7 +9,8 @@ Parameters (all optional; empty ones are ignored):
   zone); either alone is open-ended, and either implies `range=custom`;
 - `ip`: an IP address or CIDR block.
 
-Bad input is refused with the parameter named (`InvalidInput`, a 422), never guessed at and never a 500.
+Bad input is refused with the parameter named (`InvalidInput`, a 422), never guessed at and never a 500; types,
+teammates and the IP are checked by the one filter parser's functions (domain.filters), with its messages.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from starlette.datastructures import QueryParams
 
 from activitylog.catalog import REGISTRY
 from activitylog.domain.days import FIRST_DATE, LAST_DATE, midnight_us
-from activitylog.domain.filters import MAX_VALUES, ActivityFilter, parse_ip, quoted
+from activitylog.domain.filters import ActivityFilter, check_teammates, check_types, parse_ip, quoted
 from activitylog.domain.ipaddr import IPRange
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.storage.base import Teammate
@@ -59,7 +60,6 @@ PRESETS: dict[str, tuple[str, Callable[[date], tuple[date, date]]]] = {
 }
 CUSTOM = "custom"
 PARAMETERS = ("type", "teammate", "range", "from", "to", "ip")
-MAX_ID = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,15 +90,9 @@ class PageFilter:
             return values[0] if values else ""
 
         types = many("type")
-        unknown = [code for code in types if code not in REGISTRY]
-        if unknown:
-            errors.append(FieldError("type", f"{quoted(unknown[0])} is not an activity type"))
+        check_types(types, "type", errors)
         teammates = many("teammate")
-        for name, values in (("type", types), ("teammate", teammates)):
-            if len(values) > MAX_VALUES:
-                errors.append(FieldError(name, f"at most {MAX_VALUES} values"))
-        if any(len(t) > MAX_ID or not t.isprintable() for t in teammates):
-            errors.append(FieldError("teammate", f"a teammate id is at most {MAX_ID} printable characters"))
+        check_teammates(teammates, "teammate", errors)
         chosen = one("range")
         if chosen and chosen not in PRESETS and chosen != CUSTOM:
             errors.append(FieldError("range", f"must be one of {', '.join([*PRESETS, CUSTOM])}, not {quoted(chosen)}"))
