@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from activitylog.app import create_app
 from activitylog.domain.filters import ActivityFilter
-from activitylog.retention import RetentionScheduler
+from activitylog.retention_schedule import RetentionScheduler
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.storage.base import Store, Workspace

@@ -25,7 +25,7 @@ LAYERS: list[set[str]] = [
     {"storage"},
     {"ingest"},
     {"service"},
-    {"accounts", "tokens", "export", "retention", "settings"},
+    {"accounts", "tokens", "export", "retention_schedule", "settings"},
     {"http"},
     {"api", "web"},
     {"app", "demo"},

@@ -11,7 +11,7 @@ import pytest
 
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import Conflict
-from activitylog.retention import RetentionScheduler, run_once
+from activitylog.retention_schedule import RetentionScheduler, run_once
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
 from activitylog.timeutil import DAY_US

@@ -7,7 +7,7 @@ import click
 from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
 from activitylog.errors import ActivityLogError
-from activitylog.retention import run_once
+from activitylog.retention_schedule import run_once
 from activitylog.timeutil import iso
 
 

@@ -26,7 +26,7 @@ from activitylog.http.tenants import TokenCache
 from activitylog.integrity.keys import load_or_create
 from activitylog.integrity.scheduler import CheckpointScheduler
 from activitylog.integrity.service import Integrity
-from activitylog.retention import RetentionScheduler
+from activitylog.retention_schedule import RetentionScheduler
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings, signing_key_path
 from activitylog.storage.base import Store

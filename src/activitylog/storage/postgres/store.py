@@ -29,7 +29,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
-from activitylog.storage import days
+from activitylog.storage import day_counts
 from activitylog.storage.base import ApiToken, Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
 from activitylog.storage.postgres import purge
 from activitylog.storage.postgres.partitions import Partitions, months_between
@@ -483,18 +483,20 @@ class PostgresStore:
         return int(row[0]) if row else 0
 
     @staticmethod
-    def _counter(connection: psycopg.Connection[Any]) -> days.Run:
+    def _counter(connection: psycopg.Connection[Any]) -> day_counts.Run:
         """Runs the per-day and per-range counts. Not through `_pg`: these statements vary with the number of
         days or ranges, and its cache would keep every one."""
         return lambda select: connection.execute(select.sql.replace("?", "%s"), select.params).fetchall()
 
     def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
         with self._connection() as connection:
-            return days.count_by_day(self._counter(connection), workspace_id, where, timezone, ip_literal=bytea_literal)
+            return day_counts.count_by_day(
+                self._counter(connection), workspace_id, where, timezone, ip_literal=bytea_literal
+            )
 
     def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
         with self._connection() as connection:
-            return days.count_in_ranges(
+            return day_counts.count_in_ranges(
                 self._counter(connection), workspace_id, where, ranges, ip_literal=bytea_literal
             )
 

@@ -25,7 +25,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
 from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
-from activitylog.storage import days
+from activitylog.storage import day_counts
 from activitylog.storage.base import (
     ApiToken,
     Duplicate,
@@ -537,7 +537,7 @@ class SQLiteStore:
 
     def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
         reader = self._reader()
-        return days.count_by_day(
+        return day_counts.count_by_day(
             lambda select: reader.execute(select.sql, select.params).fetchall(),
             workspace_id,
             where,
@@ -547,7 +547,7 @@ class SQLiteStore:
 
     def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
         reader = self._reader()
-        return days.count_in_ranges(
+        return day_counts.count_in_ranges(
             lambda select: reader.execute(select.sql, select.params).fetchall(), workspace_id, where, ranges
         )
 
