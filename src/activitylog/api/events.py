@@ -30,9 +30,8 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import InvalidInput
 from activitylog.export import csv as csv_export
 from activitylog.export.filename import csv_filename
-from activitylog.export.logged import logged_export
 from activitylog.http.body import read_json
-from activitylog.http.clientinfo import client_ip
+from activitylog.http.downloads import csv_download
 from activitylog.http.request_id import request_id
 from activitylog.http.state import services
 from activitylog.http.tenants import Tenant
@@ -281,25 +280,15 @@ def export_events(
     its own `data_export_run` entry, and the row count in that entry matches the file. The server runs a
     few exports at once (`ACTIVITYLOG_EXPORT_WORKERS`) and queues some more; past that, 503 with Retry-After.
     """
-    ctx = services(request)
+    clock = services(request).log.clock
     workspace = tenant.workspace
     where = parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
-    download, chunks = logged_export(
-        ctx.log,
-        ctx.writer,
-        ctx.exports,
+    return csv_download(
+        request,
         workspace,
         where,
         tenant.actor.as_dict(),
-        ip=client_ip(request, ctx.settings.proxy_networks),
-        user_agent=request.headers.get("user-agent"),
-        request_id=request_id(request),
-    )
-    name = _filename(workspace.name, where, ZoneInfo(workspace.timezone), ctx.log.clock())
-    return StreamingResponse(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "X-Total-Count": str(download.rows)},
+        lambda: _filename(workspace.name, where, ZoneInfo(workspace.timezone), clock()),
     )
 
 

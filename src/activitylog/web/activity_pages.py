@@ -23,7 +23,7 @@ from typing import Any
 from fastapi import APIRouter
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import Response, StreamingResponse
+from starlette.responses import Response
 
 from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
@@ -35,8 +35,8 @@ from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest, InvalidInput
 from activitylog.export.filename import csv_filename
-from activitylog.export.logged import logged_export
-from activitylog.http.state import origin, services
+from activitylog.http.downloads import csv_download
+from activitylog.http.state import services
 from activitylog.storage.base import Teammate
 from activitylog.web import activity_view
 from activitylog.web.activity_filters import CUSTOM, PRESETS, PageFilter, chips, human_date
@@ -332,32 +332,16 @@ async def download(request: Request, workspace_id: str) -> Response:
 
 
 def _download(request: Request, signed_in: Viewer) -> Response:
-    ctx = services(request)
     workspace = signed_in.workspace
     today = _today(request, signed_in)
     current = PageFilter.parse(request.query_params)
-    where = current.activity_filter(workspace.timezone, today)
-    where_from = origin(request)
-    download, chunks = logged_export(
-        ctx.log,
-        ctx.writer,
-        ctx.exports,
-        workspace,
-        where,
-        signed_in.member.actor(),
-        ip=where_from.ip,
-        user_agent=where_from.user_agent,
-        request_id=where_from.request_id,
-        range_code=current.range or None,
-    )
     first, last = current.days(today)
-    name = csv_filename(workspace.name, first, last, today)
-    return StreamingResponse(
-        chunks,
-        media_type="text/csv; charset=utf-8",
-        headers={
-            **SECURITY_HEADERS,
-            "Content-Disposition": f'attachment; filename="{name}"',
-            "X-Total-Count": str(download.rows),
-        },
+    return csv_download(
+        request,
+        workspace,
+        current.activity_filter(workspace.timezone, today),
+        signed_in.member.actor(),
+        lambda: csv_filename(workspace.name, first, last, today),
+        range_code=current.range or None,
+        headers=SECURITY_HEADERS,
     )
