@@ -218,7 +218,17 @@ class ActivityLog:
 
     def iter_entries(self, workspace_id: str | Workspace, where: ActivityFilter) -> Iterator[Entry]:
         workspace = self.workspace(workspace_id)
-        return self.store.iter_entries(workspace.id, where.clamp(self.earliest_us(workspace)))
+        return self._pages(workspace.id, where.clamp(self.earliest_us(workspace)))
+
+    def _pages(self, workspace_id: str, where: ActivityFilter, batch_size: int = 1000) -> Iterator[Entry]:
+        """Every entry `where` matches, newest first, a page of the store's at a time (memory stays flat)."""
+        after: Cursor | None = None
+        while True:
+            page = self.store.query(workspace_id, where, limit=batch_size, after=after)
+            yield from page.entries
+            if page.next_cursor is None:
+                return
+            after = page.next_cursor
 
     def export_rows(self, workspace_id: str | Workspace, where: ActivityFilter) -> Iterator[list[tuple[Any, ...]]]:
         """Pages of raw rows (storage.sql.ENTRY_COLUMNS order) for `export.csv.stream_rows`."""

@@ -119,7 +119,7 @@ def test_the_boundary_month_is_trimmed_by_rows(pg: PostgresStore) -> None:
     kept = log.record(ws.id, [event(occurred_at=early), event(occurred_at=late)]).inserted[1]
     assert pg.purge(ws.id, (low + high) // 2).removed == 1
     assert partition_name(*month) in names(pg)
-    assert [e.id for e in pg.iter_entries(ws.id, ALL)] == [kept]
+    assert [e.id for e in pg.query(ws.id, ALL, limit=10).entries] == [kept]
 
 
 def test_one_idempotency_key_from_many_threads_makes_one_entry(pg: PostgresStore) -> None:

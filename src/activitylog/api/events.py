@@ -54,6 +54,20 @@ SinceParam = Annotated[
 UntilParam = Annotated[str | None, Query(description="Before this time, exclusive; same formats as `since`.")]
 IpParam = Annotated[str | None, Query(description="An IP address or a CIDR block, v4 or v6: `203.0.113.0/24`.")]
 
+
+def _event_filter(
+    types: TypeParam = None,
+    teammates: TeammateParam = None,
+    since: SinceParam = None,
+    until: UntilParam = None,
+    ip: IpParam = None,
+) -> ActivityFilter:
+    """The filter parameters every reading route takes, parsed once (errors name the parameters)."""
+    return parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
+
+
+EventFilter = Annotated[ActivityFilter, Depends(_event_filter)]
+
 _RECORD_BODY = {
     "required": True,
     "content": {
@@ -207,16 +221,11 @@ async def record_events(
 def list_events(
     request: Request,
     tenant: Annotated[Tenant, Depends(reader)],
-    types: TypeParam = None,
-    teammates: TeammateParam = None,
-    since: SinceParam = None,
-    until: UntilParam = None,
-    ip: IpParam = None,
+    where: EventFilter,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Entries per page, 1 to 500.")] = 50,
     cursor: Annotated[str | None, Query(description="The `next_cursor` of the previous page.")] = None,
 ) -> Response:
     """Entries newest first, filtered by activity type, teammate, time range and IP; pages by cursor."""
-    where = parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
     # An empty cursor is no cursor, as an empty filter parameter is no filter.
     page = services(request).log.query(tenant.workspace.id, where, limit=limit, cursor=cursor or None)
     next_cursor = page.next_cursor.encode() if page.next_cursor else None
@@ -267,11 +276,7 @@ def _filename(workspace_name: str, where: ActivityFilter, zone: ZoneInfo, now: i
 def export_events(
     request: Request,
     tenant: Annotated[Tenant, Depends(reader)],
-    types: TypeParam = None,
-    teammates: TeammateParam = None,
-    since: SinceParam = None,
-    until: UntilParam = None,
-    ip: IpParam = None,
+    where: EventFilter,
 ) -> StreamingResponse:
     """Every entry the filters match, newest first, streamed as CSV in the workspace's timezone.
 
@@ -282,7 +287,6 @@ def export_events(
     """
     clock = services(request).log.clock
     workspace = tenant.workspace
-    where = parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
     return csv_download(
         request,
         workspace,

@@ -428,15 +428,6 @@ class PostgresStore:
             row = connection.execute(_pg(select.sql), select.params, prepare=True).fetchone()
         return Cursor(row[1], row[0]) if row else None
 
-    def iter_entries(self, workspace_id: str, where: ActivityFilter, *, batch_size: int = 1000) -> Iterator[Entry]:
-        after: Cursor | None = None
-        while True:
-            page = self.query(workspace_id, where, limit=batch_size, after=after)
-            yield from page.entries
-            if page.next_cursor is None:
-                return
-            after = page.next_cursor
-
     def iter_rows(
         self,
         workspace_id: str,
