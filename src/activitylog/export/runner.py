@@ -27,6 +27,7 @@ from typing import Any
 
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.stored import ID, OCCURRED_US
 from activitylog.export.csv import stream_rows
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Store, Workspace
@@ -96,12 +97,12 @@ def _until(pages: Pages, last: Cursor) -> Pages:
     """Pages of rows down to and including the row at `last`, then stop."""
     bound = (last.occurred_us, last.id)
     for page in pages:
-        if (page[-1][6], page[-1][0]) >= bound:
+        if (page[-1][OCCURRED_US], page[-1][ID]) >= bound:
             yield page
-            if (page[-1][6], page[-1][0]) == bound:
+            if (page[-1][OCCURRED_US], page[-1][ID]) == bound:
                 return
             continue
-        yield [row for row in page if (row[6], row[0]) >= bound]
+        yield [row for row in page if (row[OCCURRED_US], row[ID]) >= bound]
         return
 
 

@@ -13,40 +13,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from activitylog.domain.cursor import Cursor
-from activitylog.domain.entry import Actor, Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.prepared import ROW_FIELDS, Prepared
+from activitylog.domain.prepared import ROW_FIELDS
+from activitylog.domain.stored import READ_FIELDS
 from activitylog.timeutil import DAY_US
 
-ENTRY_COLUMNS = (
-    "id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip, user_agent, "
-    "metadata, request_id, idempotency_key"
-)
+ENTRY_COLUMNS = ", ".join(READ_FIELDS)  # an entry as a store reads it: domain.stored names the positions
 INSERT_COLUMNS = ", ".join(ROW_FIELDS)
 #: What locating a position in the log needs: covered by the indexes, so no table row is read.
 KEY_COLUMNS = "id, occurred_us"
 ORDER = "ORDER BY occurred_us DESC, id DESC"
 OLDEST_FIRST = "ORDER BY occurred_us, id"
 MAX_UNION = 24  # beyond this many values, scanning the timeline beats merging per-value ranges
-
-
-def entry_from_row(workspace_id: str, row: Sequence[Any]) -> Entry:
-    """An entry from a row in ENTRY_COLUMNS order (metadata as JSON text on both backends, parsed on use)."""
-    # Positional: this runs for every entry of every page.
-    return Entry(
-        row[0], workspace_id, row[1], Actor(row[2], row[3], row[4], row[5]), row[6], row[7], row[8], row[9],
-        row[10], row[11], row[12],
-    )  # fmt: skip
-
-
-def entry_row(workspace_id: str, prepared: Prepared) -> tuple[Any, ...]:
-    """The values to insert, in INSERT_COLUMNS order: the prepared row, checked to be of this workspace."""
-    if prepared.row[0] != workspace_id:
-        raise ValueError("an entry prepared for another workspace")  # a bug, never user input
-    return prepared.row
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,7 +5,7 @@ Invariants:
 - a batch's idempotency keys are claimed before its entries are written, so a key is never used twice,
   even by concurrent batches (see `recording`); entries go in with COPY, after their months' partitions
   are ensured outside the batch's transaction (see `partitions`);
-- jsonb comes back as text, so rows have the same shape as SQLite's (`entry_from_row` serves both);
+- jsonb comes back as text, so rows have the same shape as SQLite's (`entry_of` serves both);
 - the database being unreachable, or a lock not granted in LOCK_TIMEOUT, is `Unavailable` (503, retry);
   any other error is a bug or bad data and propagates as it is.
 """
@@ -27,6 +27,7 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
+from activitylog.domain.stored import OCCURRED_US, entry_of
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.storage import day_counts
@@ -36,7 +37,7 @@ from activitylog.storage.postgres.partitions import Partitions, months_between
 from activitylog.storage.postgres.recording import claim, plan, write_rows
 from activitylog.storage.postgres.schema import month_of
 from activitylog.storage.purge_seal import seal_expired
-from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, entry_from_row, select_count, select_page
+from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, select_count, select_page
 from activitylog.timeutil import now_us
 
 POOL_MIN, POOL_MAX = 1, 10
@@ -407,7 +408,7 @@ class PostgresStore:
         )
         with self._connection(self._page_pool) as connection:
             rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
-        entries = [entry_from_row(workspace_id, row) for row in rows[:limit]]
+        entries = [entry_of(workspace_id, row) for row in rows[:limit]]
         last = entries[-1] if entries else None
         return Page(entries, Cursor(last.occurred_us, last.id) if len(rows) > limit and last else None)
 
@@ -441,7 +442,7 @@ class PostgresStore:
 
         Each page is its own short query, so a slow consumer holds no connection and no snapshot.
         """
-        columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, 6)
+        columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, OCCURRED_US)
         while True:
             select = select_page(
                 workspace_id,
@@ -465,7 +466,7 @@ class PostgresStore:
             row = connection.execute(
                 f"SELECT {ENTRY_COLUMNS} FROM activities WHERE workspace_id = %s AND id = %s", (workspace_id, entry_id)
             ).fetchone()
-        return entry_from_row(workspace_id, row) if row else None
+        return entry_of(workspace_id, row) if row else None
 
     def count(self, workspace_id: str, where: ActivityFilter) -> int:
         select = select_count(workspace_id, where, ip_literal=bytea_literal)

@@ -23,6 +23,7 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
+from activitylog.domain.stored import OCCURRED_US, entry_of
 from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.storage import day_counts
@@ -42,7 +43,6 @@ from activitylog.storage.sql import (
     INSERT_COLUMNS,
     KEY_COLUMNS,
     Select,
-    entry_from_row,
     select_count,
     select_page,
 )
@@ -467,7 +467,7 @@ class SQLiteStore:
     def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page:
         select = self.page_select(workspace_id, where, limit=limit + 1, after=after)
         rows = self._reader().execute(select.sql, select.params).fetchall()
-        entries = [entry_from_row(workspace_id, row) for row in rows[:limit]]
+        entries = [entry_of(workspace_id, row) for row in rows[:limit]]
         more = len(rows) > limit
         last = entries[-1] if entries else None
         return Page(entries, Cursor(last.occurred_us, last.id) if more and last else None)
@@ -500,7 +500,7 @@ class SQLiteStore:
         """Pages of raw rows in ENTRY_COLUMNS order, for the CSV export's hot loop."""
         reader = self._reader()
         ip_prefix = self._ip_prefix(workspace_id, where)
-        columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, 6)
+        columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, OCCURRED_US)
         while True:
             select = select_page(
                 workspace_id, where, limit=batch_size, after=after, ip_prefix=ip_prefix, columns=columns
@@ -520,7 +520,7 @@ class SQLiteStore:
             )
             .fetchone()
         )
-        return entry_from_row(workspace_id, row) if row else None
+        return entry_of(workspace_id, row) if row else None
 
     def count(self, workspace_id: str, where: ActivityFilter) -> int:
         select = select_count(workspace_id, where)
