@@ -75,6 +75,10 @@ class ActivityLog:
             raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
         return workspace
 
+    def find_workspace(self, workspace_id: str) -> Workspace | None:
+        """The workspace by id, or None (a token's workspace may be gone; the readiness probe asks for none)."""
+        return self.store.get_workspace(workspace_id)
+
     def earliest_us(self, workspace: Workspace) -> int:
         """Entries before this are past the retention period: never returned, even before purge."""
         return self.clock() - workspace.retention_days * DAY_US
@@ -270,6 +274,10 @@ class ActivityLog:
 
     def teammates(self, workspace_id: str | Workspace) -> list[Teammate]:
         return self.store.list_teammates(self.workspace(workspace_id).id)
+
+    def teammates_by_id(self, workspace_id: str | Workspace, teammate_ids: Sequence[str]) -> dict[str, Teammate]:
+        """The workspace's teammates among `teammate_ids`, by id (those it does not know are absent)."""
+        return self.store.get_teammates(self.workspace(workspace_id).id, teammate_ids)
 
     # Retention ---------------------------------------------------------------------------------------
 

@@ -36,7 +36,7 @@ def _tenant(request: Request, scope: str) -> Tenant:
     if found is None:
         # Two indexed point reads: cheaper inline than a hop to the thread pool.
         token = authenticate(ctx.log, secret)
-        workspace = ctx.log.store.get_workspace(token.workspace_id) if token else None
+        workspace = ctx.log.find_workspace(token.workspace_id) if token else None
         if token is None or workspace is None:
             raise Unauthorized("the API token is unknown or revoked")
         found = Tenant(workspace, token)

@@ -28,10 +28,10 @@ async def healthz() -> Response:
 )
 async def readyz(request: Request) -> Response:
     """200 when the database answers a point read within two seconds; 503 (with the reason) otherwise."""
-    store = services(request).log.store
+    log = services(request).log
     try:
         with anyio.fail_after(READY_TIMEOUT_S):
-            await anyio.to_thread.run_sync(store.get_workspace, "readyz-probe", abandon_on_cancel=True)
+            await anyio.to_thread.run_sync(log.find_workspace, "readyz-probe", abandon_on_cancel=True)
     except TimeoutError:
         return json_response({"status": "unavailable", "database": "timed out"}, 503, {"Retry-After": "5"})
     except Exception as problem:  # any failure of the database means "not ready", with the reason

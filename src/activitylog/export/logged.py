@@ -42,7 +42,7 @@ def filters_in_words(log: ActivityLog, workspace: Workspace, where: ActivityFilt
     """The filter as a person would say it: "teammate Samuel Adeyemi, since 1 Jan 2026", or "all time"."""
     parts = []
     if where.teammates:
-        known = log.store.get_teammates(workspace.id, list(where.teammates))
+        known = log.teammates_by_id(workspace, list(where.teammates))
         names = [known[t].name if t in known and known[t].name else t for t in where.teammates]
         parts.append("teammate " + " or ".join(names))
     if where.types:
