@@ -15,8 +15,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
-from activitylog.cli.options import build_filter, filter_options, resolve_workspace, workspace_option
+from activitylog.cli.options import filter_options, resolve_workspace, workspace_option
 from activitylog.domain.entry import Entry
+from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import ActivityLogError
 from activitylog.export import csv as csv_export
 from activitylog.export.logged import log_download
@@ -83,11 +84,7 @@ def _entries_table(entries: list[Entry], timezone: str) -> Table:
 def query(
     ctx: CliContext,
     workspace: str | None,
-    types: tuple[str, ...],
-    teammates: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    ip: str | None,
+    where: ActivityFilter,
     limit: int,
     cursor: str | None,
     all_pages: bool,
@@ -95,7 +92,6 @@ def query(
 ) -> None:
     """Show entries, newest first, filtered by type, teammate, time range and IP."""
     workspace_id = resolve_workspace(ctx, workspace)
-    where = build_filter(types, teammates, since, until, ip)
     timezone = ctx.log.workspace(workspace_id).timezone
     try:
         if all_pages:
@@ -134,11 +130,7 @@ def query(
 def export(
     ctx: CliContext,
     workspace: str | None,
-    types: tuple[str, ...],
-    teammates: tuple[str, ...],
-    since: str | None,
-    until: str | None,
-    ip: str | None,
+    where: ActivityFilter,
     output: Path,
 ) -> None:
     """Write every matching entry to a CSV file, with a progress bar.
@@ -147,7 +139,6 @@ def export(
     are, before the file is written; the file holds the entries up to that moment, not its own entry.
     """
     workspace_id = resolve_workspace(ctx, workspace)
-    where = build_filter(types, teammates, since, until, ip)
     chosen = ctx.log.workspace(workspace_id)
     try:
         download = log_download(ctx.log, None, chosen, where, COMMAND_LINE, ip=None, user_agent=None, request_id=None)

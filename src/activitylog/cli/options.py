@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -47,6 +48,21 @@ def resolve_workspace(ctx: CliContext, workspace: str | None) -> str:
 
 
 def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
+    """The filter's five options, handed to the command parsed as one `where: ActivityFilter`."""
+
+    @functools.wraps(function)
+    def with_filter(
+        *args: Any,
+        types: tuple[str, ...],
+        teammates: tuple[str, ...],
+        since: str | None,
+        until: str | None,
+        ip: str | None,
+        **kwargs: Any,
+    ) -> Any:
+        return function(*args, where=build_filter(types, teammates, since, until, ip), **kwargs)
+
+    command: Callable[..., Any] = with_filter
     for option in reversed(
         [
             click.option("--type", "types", multiple=True, help="Activity type code; repeat or comma-separate."),
@@ -56,8 +72,8 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--ip", help="An IP address or CIDR block, e.g. 203.0.113.0/24."),
         ]
     ):
-        function = option(function)
-    return function
+        command = option(command)
+    return command
 
 
 def build_filter(
