@@ -36,9 +36,9 @@ from urllib.parse import urlencode
 
 import httpx
 
-from activitylog.accounts.permissions import SETTINGS, serialise
 from activitylog.accounts.signin import token_hash
 from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.permissions import SETTINGS, serialise
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Teammate, Workspace

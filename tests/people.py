@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from activitylog.accounts import passwords
-from activitylog.accounts.permissions import SETTINGS, TEAMMATES, serialise
+from activitylog.domain.permissions import SETTINGS, TEAMMATES, serialise
 from activitylog.storage.base import Store, Teammate, Workspace
 from tests import factories
 

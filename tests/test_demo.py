@@ -17,25 +17,25 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
-from activitylog.accounts import passwords, repository
-from activitylog.accounts.model import (
-    AUTHENTICATOR_SIGN_IN,
-    LOGGED_SIGN_IN_METHODS,
-    PASSWORD_SIGN_IN,
-    SIGN_IN_METHODS,
-)
-from activitylog.accounts.permissions import SETTINGS, TEAMMATES
-from activitylog.accounts.repository import StoreReader, member_by_email
+from activitylog.accounts import passwords
 from activitylog.accounts.signin import token_hash
 from activitylog.catalog import REGISTRY
 from activitylog.catalog.security import security_settings
 from activitylog.cli import main
 from activitylog.demo import ADMIN, WORKSPACE_ID, create_demo, generate
+from activitylog.domain.accounts import (
+    AUTHENTICATOR_SIGN_IN,
+    LOGGED_SIGN_IN_METHODS,
+    PASSWORD_SIGN_IN,
+    SIGN_IN_METHODS,
+)
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.permissions import SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from activitylog.storage.base import Teammate
+from activitylog.storage.accounts import invites, member_by_email
+from activitylog.storage.base import StoreReader, Teammate
 from activitylog.timeutil import DAY_US, MICROS, from_us, now_us
 from tests.api.conftest import start_server, stop_server
 
@@ -219,7 +219,7 @@ def test_the_invited_person_is_a_pending_invitation_the_console_can_manage(demo:
     change her invitation. It is the invitation of the story's last `admin_invite_creation` for her."""
     store = open_store(demo.url)
     try:
-        pending = repository.invites(repository.StoreReader(store), WORKSPACE_ID)
+        pending = invites(StoreReader(store), WORKSPACE_ID)
     finally:
         store.close()
     [mei] = pending

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from datetime import date
 from functools import partial
@@ -25,7 +26,17 @@ from activitylog.ingest.batch import prepare_batch, without_index
 from activitylog.ingest.intake import Intake
 from activitylog.ingest.sinks import AsyncSink, Sink
 from activitylog.ingest.validation import EventIn
-from activitylog.storage.base import Page, PurgeResult, RecordResult, Store, Teammate, Workspace
+from activitylog.storage.base import (
+    Page,
+    PurgeResult,
+    Reader,
+    RecordResult,
+    Store,
+    StoreReader,
+    Teammate,
+    Transaction,
+    Workspace,
+)
 from activitylog.timeutil import DAY_US, now_us
 
 MAX_PAGE = 500
@@ -62,8 +73,20 @@ class ActivityLog:
     def __init__(self, store: Store, *, clock: Callable[[], int] = now_us) -> None:
         self.store = store
         self.clock = clock
+        #: What app services' repositories (storage.accounts, .sessions, .tokens) read through, outside a change.
+        self.reader: Reader = StoreReader(store)
+
+    # Units of work for app services ------------------------------------------------------------------
+
+    def transaction(self, workspace: Workspace) -> AbstractContextManager[Transaction]:
+        """One transaction of the workspace for an app service's change: its writes (through storage's
+        repositories) and its entries (`record(workspace, events, via=tx)`) commit together or not at all."""
+        return self.store.transaction(workspace.id)
 
     # Workspaces --------------------------------------------------------------------------------------
+
+    def workspaces(self) -> list[Workspace]:
+        return self.store.list_workspaces()
 
     def workspace(self, workspace_id: str | Workspace) -> Workspace:
         """The workspace by id. A Workspace already resolved (by the API's token, say) is used as it is, so a

@@ -7,6 +7,7 @@ Invariants:
 - issuing and revoking record `api_token_creation` / `api_token_revocation` entries in the token's workspace,
   in the same transaction as the change, with the actor the caller names (the CLI is the system; a teammate
   when the console does it).
+The rules live here; the SQL of `api_tokens` in `storage.tokens`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from activitylog import ids
 from activitylog.domain.entry import SYSTEM, Actor
 from activitylog.errors import InvalidInput, NotFound
 from activitylog.service import ActivityLog
-from activitylog.storage.base import ApiToken
+from activitylog.storage import tokens as stored
+from activitylog.storage.base import ApiToken, Workspace
 
 SCOPES = ("read", "write")
 PREFIX = "al_"
@@ -85,18 +87,14 @@ def create_token(
     token = ApiToken(workspace.id, ids.prefixed_id("tok"), name, hash_secret(secret), chosen, log.clock())
     metadata = {"token": {"id": token.id, "name": token.name}, "scopes": list(chosen)}
     event = _event("api_token_creation", actor, metadata, ip, user_agent, request_id)
-    with log.store.transaction(workspace.id) as tx:
-        tx.execute(
-            "INSERT INTO api_tokens (workspace_id, id, name, secret_hash, scopes, created_us) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
-            (token.workspace_id, token.id, token.name, token.secret_hash, ",".join(chosen), token.created_us),
-        )
+    with log.transaction(workspace) as tx:
+        stored.insert_token(tx, token)
         log.record(workspace, [event], via=tx)
     return IssuedToken(token, secret)
 
 
-def list_tokens(log: ActivityLog, workspace_id: str) -> list[ApiToken]:
-    return log.store.list_tokens(log.workspace(workspace_id).id)
+def list_tokens(log: ActivityLog, workspace_id: str | Workspace) -> list[ApiToken]:
+    return stored.list_tokens(log.reader, log.workspace(workspace_id).id)
 
 
 def revoke_token(
@@ -112,16 +110,13 @@ def revoke_token(
     """Revoke an active token of the workspace with its `api_token_revocation` entry, in one transaction;
     NotFound when the workspace has no such active token."""
     workspace = log.workspace(workspace_id)
-    found = next((t for t in log.store.list_tokens(workspace.id) if t.id == token_id and t.active), None)
+    found = next((t for t in stored.list_tokens(log.reader, workspace.id) if t.id == token_id and t.active), None)
     if found is None:
         raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
     metadata = {"token": {"id": found.id, "name": found.name}}
     event = _event("api_token_revocation", actor, metadata, ip, user_agent, request_id)
-    with log.store.transaction(workspace.id) as tx:
-        if not tx.execute(
-            "UPDATE api_tokens SET revoked_us = ? WHERE workspace_id = ? AND id = ? AND revoked_us IS NULL",
-            (log.clock(), workspace.id, token_id),
-        ):
+    with log.transaction(workspace) as tx:
+        if not stored.revoke_token(tx, workspace.id, token_id, log.clock()):
             raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
         log.record(workspace, [event], via=tx)
     return found
@@ -131,7 +126,7 @@ def authenticate(log: ActivityLog, secret: str) -> ApiToken | None:
     """The active token whose secret this is, or None (unknown, malformed or revoked)."""
     if not secret.startswith(PREFIX) or len(secret) > 200:
         return None
-    token = log.store.find_token(hash_secret(secret))
+    token = stored.find_token(log.reader, hash_secret(secret))
     if token is None or not token.active:
         return None
     # The lookup was by hash; compare again in constant time so the answer does not hinge on a DB collation.
@@ -146,7 +141,7 @@ def ensure_demo_token(log: ActivityLog, workspace_id: str | None = None) -> str:
     "Demo token", the one just printed, instead of a pile of them nobody can see the secrets of.
     """
     if workspace_id is None:
-        workspaces = log.store.list_workspaces()
+        workspaces = log.workspaces()
         if not workspaces:
             raise NotFound("the database has no workspace yet: create the demo workspace first", field="workspace")
         workspace_id = workspaces[0].id

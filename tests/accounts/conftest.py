@@ -10,16 +10,16 @@ from typing import Any
 
 import pytest
 
-from activitylog.accounts import repository
 from activitylog.accounts.console import Console, Origin
-from activitylog.accounts.model import Member
 from activitylog.accounts.profile import Profile
 from activitylog.accounts.signin import SignIn, Viewer, token_hash
 from activitylog.accounts.team import Team
 from activitylog.accounts.workspace_settings import WorkspaceSettings
+from activitylog.domain.accounts import Member
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
+from activitylog.storage import accounts as repository
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
 from activitylog.timeutil import now_us

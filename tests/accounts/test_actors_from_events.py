@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import pytest
 
-from activitylog.accounts import repository
-from activitylog.accounts.permissions import TEAMMATES
+from activitylog.domain.permissions import TEAMMATES
 from activitylog.errors import Conflict, NotFound
+from activitylog.storage import accounts as repository
 from tests.accounts.conftest import ORIGIN, World
 from tests.people import PASSWORD, Org
 

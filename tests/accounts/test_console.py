@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
+from activitylog.domain import permissions
 from activitylog.errors import InvalidInput, Unavailable
 from activitylog.service import ActivityLog
 from tests.accounts.conftest import ORIGIN, World

@@ -9,7 +9,7 @@ import pytest
 from activitylog import tokens
 from activitylog.accounts import passwords, twofactor
 from activitylog.accounts.console import PermissionDenied
-from activitylog.accounts.permissions import SETTINGS
+from activitylog.domain.permissions import SETTINGS
 from activitylog.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
 from tests.people import PASSWORD

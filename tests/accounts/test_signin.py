@@ -9,10 +9,11 @@ import time
 import pyotp
 import pytest
 
-from activitylog.accounts import passwords, repository, signin, twofactor
+from activitylog.accounts import passwords, signin, twofactor
 from activitylog.accounts.console import Origin
 from activitylog.accounts.signin import ACCOUNT_LIMIT, IP_LIMIT, token_hash
 from activitylog.errors import Conflict
+from activitylog.storage import accounts, sessions
 from tests import people
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
 from tests.people import PASSWORD, Org
@@ -285,8 +286,8 @@ def test_two_sign_ins_racing_with_one_code_let_one_in(world: World) -> None:
     assert step is not None
     console = world.sign_in.console
     workspace = console.workspace(world.org.id)
-    member = repository.member(console.reader, world.org.id, "tm_admin")
-    one, other = (repository.session(console.reader, token_hash(token)) for token in (first, second))
+    member = accounts.member(console.reader, world.org.id, "tm_admin")
+    one, other = (sessions.session(console.reader, token_hash(token)) for token in (first, second))
     assert member is not None
     assert one is not None
     assert other is not None

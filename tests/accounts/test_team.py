@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
-from activitylog.accounts.permissions import SETTINGS, TEAMMATES
 from activitylog.accounts.team import INVITE_DAYS
+from activitylog.domain import permissions
+from activitylog.domain.permissions import SETTINGS, TEAMMATES
 from activitylog.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
 from tests.people import PASSWORD, Org

@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from activitylog.accounts import permissions
 from activitylog.accounts.team import Team
+from activitylog.domain import permissions
 from activitylog.errors import Conflict
 from tests.accounts.conftest import ORIGIN, World
 

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 import pytest
 
-from activitylog.accounts.permissions import PERMISSIONS, SETTINGS
+from activitylog.domain.permissions import PERMISSIONS, SETTINGS
 from activitylog.timeutil import MICROS, iso, now_us
 from tests import people
 from tests.activity_page.conftest import PageServer, Visitor

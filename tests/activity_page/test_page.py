@@ -20,10 +20,10 @@ import httpx
 import pytest
 
 from activitylog import tokens
-from activitylog.accounts.permissions import PERMISSIONS, SETTINGS
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of, hours_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.permissions import PERMISSIONS, SETTINGS
 from activitylog.service import ActivityLog
 from activitylog.timeutil import MICROS, iso, now_us
 from activitylog.web import activity_view

@@ -25,12 +25,12 @@ import httpx
 import pytest
 from starlette.routing import BaseRoute, Mount, Route
 
-from activitylog import ids
-from activitylog.accounts.permissions import PERMISSIONS, serialise
+from activitylog import ids, tokens
 from activitylog.accounts.signin import token_hash
 from activitylog.app import create_app
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
+from activitylog.domain.permissions import PERMISSIONS, serialise
 from activitylog.settings import load
 from activitylog.storage.base import Teammate
 from activitylog.timeutil import iso, now_us
@@ -140,8 +140,8 @@ def build_world(server: Running) -> World:
     b_ids = log.record(b.workspace.id, b_items).inserted
     b_page = log.query(b.workspace.id, ActivityFilter(), limit=2)
     assert b_page.next_cursor is not None
-    b_token = log.store.list_tokens(b.workspace.id)[0]
-    a_token = log.store.list_tokens(a.workspace.id)[0]
+    b_token = tokens.list_tokens(log, b.workspace)[0]
+    a_token = tokens.list_tokens(log, a.workspace)[0]
     b_values = {
         "workspace": b.workspace.id,
         "entry": b_ids[0],
@@ -158,7 +158,7 @@ def build_world(server: Running) -> World:
         "bravo.person@bravo.test",
         "198.51.100.77",
         b.workspace.id,
-        *(t.id for t in log.store.list_tokens(b.workspace.id)),
+        *(t.id for t in tokens.list_tokens(log, b.workspace)),
     }
     count = log.count(b.workspace.id, ActivityFilter())
     window_end_s = int(time.time()) + 1

@@ -8,7 +8,7 @@ import re
 import pyotp
 import pytest
 
-from activitylog.accounts.permissions import SETTINGS, TEAMMATES
+from activitylog.domain.permissions import SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
 from tests.people import PASSWORD, Org
 from tests.web.conftest import Browser, Browsers, assert_from, entries

@@ -18,9 +18,9 @@ import pytest
 from fastapi.routing import APIRoute
 from starlette.routing import BaseRoute
 
-from activitylog.accounts.permissions import PERMISSIONS, SETTINGS, TEAMMATES
 from activitylog.accounts.signin import token_hash
 from activitylog.app import create_app
+from activitylog.domain.permissions import PERMISSIONS, SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.web import templating

@@ -14,11 +14,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from activitylog.accounts import permissions, repository
-from activitylog.accounts.model import Invite, Member, Role, Security
+from activitylog.domain import permissions
+from activitylog.domain.accounts import Invite, Member, Role, Security
 from activitylog.errors import Forbidden, NotFound
 from activitylog.service import ActivityLog
-from activitylog.storage.base import Store, Transaction, Workspace
+from activitylog.storage import accounts as stored
+from activitylog.storage.base import Reader, Transaction, Workspace
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,20 +51,14 @@ class Change:
     #: Actor ids of people who are no teammate (a sign-in with an unknown email): see `Console.change`.
     outsiders: set[str] = field(default_factory=set)
 
-    @property
-    def lock(self) -> str:
-        return self.tx.for_update
-
     def serialise(self) -> None:
         """Hold off, until this transaction ends, every other change of the workspace that serialises too.
 
         For a rule over many rows (the workspace keeps a manager), which locks on the changed rows cannot
-        protect: two changes each demoting the other would each see the other still in place. It locks the
-        workspace's row (PostgreSQL: FOR NO KEY UPDATE, which recording's foreign-key checks, FOR KEY SHARE, do
-        not wait for); SQLite's write transactions are serialised already.
+        protect: two changes each demoting the other would each see the other still in place
+        (`storage.accounts.serialise_workspace` says how each backend does it).
         """
-        if self.lock:
-            self.tx.fetchone("SELECT id FROM workspaces WHERE id = ? FOR NO KEY UPDATE", (self.workspace.id,))
+        stored.serialise_workspace(self.tx, self.workspace.id)
 
     def log(
         self, type_: str, actor: Mapping[str, Any], metadata: Mapping[str, Any], *, origin: Origin | None = None
@@ -80,8 +75,7 @@ class Change:
 class Console:
     def __init__(self, log: ActivityLog) -> None:
         self.log = log
-        self.store: Store = log.store
-        self.reader = repository.StoreReader(log.store)
+        self.reader: Reader = log.reader
 
     @property
     def now(self) -> int:
@@ -89,7 +83,7 @@ class Console:
 
     @contextmanager
     def change(self, workspace: Workspace, origin: Origin) -> Iterator[Change]:
-        with self.store.transaction(workspace.id) as tx:
+        with self.log.transaction(workspace) as tx:
             unit = Change(tx, workspace, origin)
             yield unit
             if unit.events:
@@ -97,10 +91,7 @@ class Console:
             for actor_id in unit.outsiders:
                 # Recording adds a named teammate actor to the directory; an outsider (an email typed at
                 # sign-in) must not even join the teammate filter.
-                tx.execute(
-                    "DELETE FROM teammates WHERE workspace_id = ? AND id = ? AND kind = 'actor'",
-                    (workspace.id, actor_id),
-                )
+                stored.forget_actor(tx, workspace.id, actor_id)
 
     # Reads -------------------------------------------------------------------------------------------
 
@@ -108,23 +99,23 @@ class Console:
         return self.log.workspace(workspace_id)
 
     def security(self, workspace_id: str) -> Security:
-        found = repository.security(self.reader, workspace_id)
+        found = stored.security(self.reader, workspace_id)
         if found is None:
             raise NotFound(f"no workspace {workspace_id!r}", field="workspace")
         return found
 
     def roles(self, workspace_id: str) -> dict[str, Role]:
-        return repository.roles(self.reader, workspace_id)
+        return stored.roles(self.reader, workspace_id)
 
     def members(self, workspace_id: str) -> list[Member]:
-        return repository.members(self.reader, workspace_id)
+        return stored.members(self.reader, workspace_id)
 
     def invites(self, workspace_id: str) -> list[Invite]:
         """Pending invitations (an expired one shows until cancelled, so an admin sees it lapsed)."""
-        return repository.invites(self.reader, workspace_id)
+        return stored.invites(self.reader, workspace_id)
 
     def member(self, workspace_id: str, teammate_id: str) -> Member:
-        found = repository.member(self.reader, workspace_id, teammate_id)
+        found = stored.member(self.reader, workspace_id, teammate_id)
         if found is None or found.status == "deleted":
             raise NotFound(f"no teammate {teammate_id!r} in this workspace", field="teammate")
         return found

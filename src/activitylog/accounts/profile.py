@@ -7,12 +7,11 @@ workspace requires two-factor sign-in. Each change is logged with its entry in t
 
 from __future__ import annotations
 
-import json
-
-from activitylog.accounts import passwords, repository, twofactor
+from activitylog.accounts import passwords, twofactor
 from activitylog.accounts.console import Console, Origin
 from activitylog.accounts.signin import Viewer
 from activitylog.errors import Conflict, InvalidInput
+from activitylog.storage import accounts as stored
 
 
 class Profile:
@@ -21,13 +20,10 @@ class Profile:
 
     def set_away(self, viewer: Viewer, away: bool, reason: str | None, origin: Origin) -> None:
         with self.console.change(viewer.workspace, origin) as change:
-            current = repository.member(change.tx, viewer.workspace.id, viewer.member.id, lock=change.lock)
+            current = stored.member(change.tx, viewer.workspace.id, viewer.member.id, lock=True)
             if current is None or current.away == away:
                 return
-            change.tx.execute(
-                "UPDATE teammates SET away = ? WHERE workspace_id = ? AND id = ?",
-                (int(away), viewer.workspace.id, viewer.member.id),
-            )
+            stored.set_away(change.tx, viewer.workspace.id, viewer.member.id, away)
             metadata: dict[str, object] = {"away_mode": away, "source": "admin update from web", "auto_changed": False}
             if away:
                 metadata["away_status_reason"] = (reason or "").strip()[:200] or None
@@ -37,11 +33,8 @@ class Profile:
         if not passwords.verify(viewer.member.password_hash, current):
             raise InvalidInput.single("current_password", "is not your current password")
         new_hash = passwords.hash_password(new)
-        with self.console.store.transaction(viewer.workspace.id) as tx:
-            tx.execute(
-                "UPDATE teammates SET password_hash = ? WHERE workspace_id = ? AND id = ?",
-                (new_hash, viewer.workspace.id, viewer.member.id),
-            )
+        with self.console.log.transaction(viewer.workspace) as tx:
+            stored.set_password_hash(tx, viewer.workspace.id, viewer.member.id, new_hash)
 
     def enable_two_factor(self, viewer: Viewer, secret: str, code: str, origin: Origin) -> list[str]:
         """Turn on two-factor sign-in with `secret` (shown on the page) once `code` proves the app has it;
@@ -52,12 +45,8 @@ class Profile:
             raise InvalidInput.single("code", "is not the current code of your authenticator app")
         codes = twofactor.new_recovery_codes()
         with self.console.change(viewer.workspace, origin) as change:
-            changed = change.tx.execute(
-                "UPDATE teammates SET totp_secret = ?, recovery_codes = ? "
-                "WHERE workspace_id = ? AND id = ? AND totp_secret IS NULL",
-                (secret, json.dumps([twofactor.digest(c) for c in codes]), viewer.workspace.id, viewer.member.id),
-            )
-            if not changed:
+            digests = [twofactor.digest(c) for c in codes]
+            if not stored.enable_two_factor(change.tx, viewer.workspace.id, viewer.member.id, secret, digests):
                 raise Conflict("two-factor sign-in is already on", field="code")
             change.log(
                 "admin_two_factor_auth_change", viewer.member.actor(), {"enabled": True, "method": "authenticator app"}
@@ -73,10 +62,7 @@ class Profile:
         if not (twofactor.verify_code(secret, proof) or passwords.verify(viewer.member.password_hash, proof)):
             raise InvalidInput.single("code", "enter a current code from your authenticator app or your password")
         with self.console.change(viewer.workspace, origin) as change:
-            change.tx.execute(
-                "UPDATE teammates SET totp_secret = NULL, recovery_codes = NULL WHERE workspace_id = ? AND id = ?",
-                (viewer.workspace.id, viewer.member.id),
-            )
+            stored.disable_two_factor(change.tx, viewer.workspace.id, viewer.member.id)
             change.log(
                 "admin_two_factor_auth_change", viewer.member.actor(), {"enabled": False, "method": "authenticator app"}
             )
@@ -87,9 +73,7 @@ class Profile:
             raise Conflict("turn on two-factor sign-in first", field="code")
         codes = twofactor.new_recovery_codes()
         with self.console.change(viewer.workspace, origin) as change:
-            change.tx.execute(
-                "UPDATE teammates SET recovery_codes = ? WHERE workspace_id = ? AND id = ?",
-                (json.dumps([twofactor.digest(c) for c in codes]), viewer.workspace.id, viewer.member.id),
-            )
+            digests = [twofactor.digest(c) for c in codes]
+            stored.set_recovery_codes(change.tx, viewer.workspace.id, viewer.member.id, digests)
             change.log("recovery_code_sent", viewer.member.actor(), {"channel": "shown in account settings"})
         return codes

@@ -18,14 +18,13 @@ Invariants:
 from __future__ import annotations
 
 import hashlib
-import json
 import secrets
 from dataclasses import dataclass
 from urllib.parse import quote
 
-from activitylog.accounts import passwords, repository, twofactor
+from activitylog.accounts import passwords, twofactor
 from activitylog.accounts.console import Change, Console, Origin
-from activitylog.accounts.model import (
+from activitylog.domain.accounts import (
     AUTHENTICATOR_SIGN_IN,
     PASSWORD_SIGN_IN,
     RECOVERY_CODE_SIGN_IN,
@@ -34,6 +33,8 @@ from activitylog.accounts.model import (
     Session,
 )
 from activitylog.errors import Conflict
+from activitylog.storage import accounts as stored
+from activitylog.storage import sessions
 from activitylog.storage.base import Workspace
 from activitylog.timeutil import DAY_US
 
@@ -126,45 +127,30 @@ class SignIn:
             self._log_ended_refusals(change, now)
             latest = now - 1
             for kind, key, limit, reason in keys:
-                if repository.failures_since(change.tx, workspace.id, kind, key, since) >= limit:
+                if sessions.failures_since(change.tx, workspace.id, kind, key, since) >= limit:
                     self._refuse(change, kind, key, actor, reason, outsider=outsider)
                     return None
-                latest = max(latest, repository.latest_failure(change.tx, workspace.id, kind, key))
+                latest = max(latest, sessions.latest_failure(change.tx, workspace.id, kind, key))
             # A time no other row of these keys has, so that `_release` removes exactly this reservation.
             at_us = latest + 1
             for kind, key, _, _ in keys:
-                change.tx.execute(
-                    "INSERT INTO sign_in_failures (workspace_id, kind, key, at_us) VALUES (?, ?, ?, ?)",
-                    (workspace.id, kind, key, at_us),
-                )
-            change.tx.execute(
-                "DELETE FROM sign_in_failures WHERE workspace_id = ? AND at_us < ?", (workspace.id, now - DAY_US)
-            )
+                sessions.add_failure(change.tx, workspace.id, kind, key, at_us)
+            sessions.forget_failures_before(change.tx, workspace.id, now - DAY_US)
         return Reservation(tuple((kind, key) for kind, key, _, _ in keys), at_us)
 
     @staticmethod
     def _release(change: Change, reservation: Reservation) -> None:
         """An attempt that succeeded is no failure: its reservation stops counting."""
         for kind, key in reservation.keys:
-            change.tx.execute(
-                "DELETE FROM sign_in_failures WHERE workspace_id = ? AND kind = ? AND key = ? AND at_us = ?",
-                (change.workspace.id, kind, key, reservation.at_us),
-            )
+            sessions.remove_failure(change.tx, change.workspace.id, kind, key, reservation.at_us)
 
     def _refuse(
         self, change: Change, kind: str, key: str, actor: dict[str, str | None], reason: str, *, outsider: bool
     ) -> None:
         """Log the first refusal of a lock's window; count the further ones (`_log_ended_refusals` logs them)."""
-        counted = change.tx.execute(
-            "UPDATE sign_in_refusals SET refused = refused + 1 WHERE workspace_id = ? AND kind = ? AND key = ?",
-            (change.workspace.id, kind, key),
-        )
-        if counted:
+        if sessions.count_refusal(change.tx, change.workspace.id, kind, key):
             return
-        change.tx.execute(
-            "INSERT INTO sign_in_refusals (workspace_id, kind, key, since_us, refused) VALUES (?, ?, ?, ?, 0)",
-            (change.workspace.id, kind, key, self.console.now),
-        )
+        sessions.open_refusals(change.tx, change.workspace.id, kind, key, self.console.now)
         change.log("admin_login_failure", actor, {"sign_in_method": PASSWORD, "reason": reason})
         if outsider:
             change.outsiders.add(str(actor["id"]))
@@ -174,16 +160,13 @@ class SignIn:
 
         Run by every attempt of the workspace, so a window's count is logged at the first attempt after it.
         """
-        ended = change.tx.fetchall(
-            "SELECT kind, key, since_us, refused FROM sign_in_refusals WHERE workspace_id = ? AND since_us <= ?"
-            " ORDER BY since_us, kind, key",
-            (change.workspace.id, now - WINDOW_US),
-        )
-        for kind, key, since_us, refused in ended:
+        for kind, key, since_us, refused in sessions.refusals_opened_by(
+            change.tx, change.workspace.id, now - WINDOW_US
+        ):
             if refused:
                 what, actor, origin = f"from {key}", SYSTEM, Origin(ip=key)
                 if kind == "account":
-                    found = repository.member_by_email(change.tx, change.workspace.id, key)
+                    found = stored.member_by_email(change.tx, change.workspace.id, key)
                     what, actor, origin = "for this account", found.actor() if found else _unknown_actor(key), Origin()
                     if found is None:
                         change.outsiders.add(str(actor["id"]))
@@ -199,10 +182,7 @@ class SignIn:
                     },
                     origin=origin,
                 )
-            change.tx.execute(
-                "DELETE FROM sign_in_refusals WHERE workspace_id = ? AND kind = ? AND key = ?",
-                (change.workspace.id, kind, key),
-            )
+            sessions.close_refusals(change.tx, change.workspace.id, kind, key)
 
     def _fail(
         self, workspace: Workspace, origin: Origin, actor: dict[str, str | None], reason: str, *, outsider: bool = False
@@ -219,7 +199,7 @@ class SignIn:
     def with_password(self, workspace_id: str, email: str, password: str, origin: Origin) -> Outcome:
         workspace = self.console.workspace(workspace_id)
         email = email.strip()[:320]
-        found = repository.member_by_email(self.console.reader, workspace.id, email) if email else None
+        found = stored.member_by_email(self.console.reader, workspace.id, email) if email else None
         actor = found.actor() if found else _unknown_actor(email)
         reservation = self._attempt(workspace, origin, email, actor, outsider=found is None)
         if reservation is None:
@@ -251,27 +231,11 @@ class SignIn:
         token = secrets.token_urlsafe(32)
         now = self.console.now
         with self.console.change(workspace, origin) as change:
-            change.tx.execute(
-                "INSERT INTO sessions (token_hash, workspace_id, teammate_id, csrf_token, stage, ip, user_agent, "
-                "created_us, last_seen_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    token_hash(token),
-                    workspace.id,
-                    member.id,
-                    secrets.token_urlsafe(32),
-                    stage,
-                    origin.ip,
-                    (origin.user_agent or "")[:1000],
-                    now,
-                    now,
-                ),
-            )
+            opened = Session(token_hash(token), workspace.id, member.id, secrets.token_urlsafe(32), stage, now, now)
+            sessions.open_session(change.tx, opened, ip=origin.ip, user_agent=(origin.user_agent or "")[:1000])
             self._release(change, reservation)
             if rehash is not None:
-                change.tx.execute(
-                    "UPDATE teammates SET password_hash = ? WHERE workspace_id = ? AND id = ?",
-                    (rehash, workspace.id, member.id),
-                )
+                stored.set_password_hash(change.tx, workspace.id, member.id, rehash)
             if stage == "complete":
                 change.log("admin_login_success", member.actor(), {"sign_in_method": method or PASSWORD})
         return token
@@ -281,7 +245,7 @@ class SignIn:
     def awaiting_code(self, workspace_id: str, token: str) -> Session | None:
         """The sign-in of this workspace whose password was right and that waits for its second factor (for 10
         minutes); None for any other session, another workspace's included."""
-        session = repository.session(self.console.reader, token_hash(token))
+        session = sessions.session(self.console.reader, token_hash(token))
         if session is None or session.workspace_id != workspace_id or session.stage != "two_factor" or session.ended_us:
             return None
         if self.console.now - session.created_us > SECOND_FACTOR_US:
@@ -294,7 +258,7 @@ class SignIn:
         session = self.awaiting_code(workspace.id, token)
         if session is None:
             return Outcome(False, "Your sign-in has expired. Sign in again.")
-        member = repository.member(self.console.reader, workspace.id, session.teammate_id)
+        member = stored.member(self.console.reader, workspace.id, session.teammate_id)
         if member is None or not member.active or not member.totp_secret:
             return Outcome(False, "Your sign-in has expired. Sign in again.")
         email = member.email or member.id
@@ -331,30 +295,18 @@ class SignIn:
     ) -> Outcome:
         with self.console.change(workspace, origin) as change:
             self._release(change, reservation)
-            moved = change.tx.execute(
-                "UPDATE sessions SET stage = 'complete', last_seen_us = ? "
-                "WHERE token_hash = ? AND stage = 'two_factor'",
-                (self.console.now, session.token_hash),
-            )
-            if not moved:
+            if not sessions.complete_session(change.tx, session.token_hash, self.console.now):
                 raise_conflict()
             # The code's time step, only if it is later than the last one used: of two sign-ins racing with the
             # same code, one moves it and the other is refused.
-            if step is not None and not change.tx.execute(
-                "UPDATE teammates SET totp_last_step = ? WHERE workspace_id = ? AND id = ? "
-                "AND (totp_last_step IS NULL OR totp_last_step < ?)",
-                (step, workspace.id, member.id, step),
-            ):
+            if step is not None and not stored.advance_totp_step(change.tx, workspace.id, member.id, step):
                 raise_conflict()
             if used is not None:
-                current = repository.member(change.tx, workspace.id, member.id, lock=change.lock)
+                current = stored.member(change.tx, workspace.id, member.id, lock=True)
                 remaining = [c for c in (current.recovery_codes if current else ()) if c != used]
                 if current is None or len(remaining) == len(current.recovery_codes):
                     raise_conflict()
-                change.tx.execute(
-                    "UPDATE teammates SET recovery_codes = ? WHERE workspace_id = ? AND id = ?",
-                    (json.dumps(remaining), workspace.id, member.id),
-                )
+                stored.set_recovery_codes(change.tx, workspace.id, member.id, remaining)
                 change.log(
                     "recovery_code_sent",
                     member.actor(),
@@ -372,14 +324,14 @@ class SignIn:
         """
         if not token or len(token) > 200:
             return None
-        session = repository.session(self.console.reader, token_hash(token))
+        session = sessions.session(self.console.reader, token_hash(token))
         if session is None or session.workspace_id != workspace_id or session.ended_us is not None:
             return None
         if session.stage != "complete":
             return None
         workspace = self.console.workspace(workspace_id)
         security = self.console.security(workspace_id)
-        member = repository.member(self.console.reader, workspace_id, session.teammate_id)
+        member = stored.member(self.console.reader, workspace_id, session.teammate_id)
         now = self.console.now
         if member is None or not member.active:
             return None
@@ -387,17 +339,14 @@ class SignIn:
             self.end(workspace, session, member, origin, reason="session timed out after inactivity")
             return None
         if now - session.last_seen_us > TOUCH_EVERY_US:
-            with self.console.store.transaction(workspace_id) as tx:
-                tx.execute("UPDATE sessions SET last_seen_us = ? WHERE token_hash = ?", (now, session.token_hash))
+            with self.console.log.transaction(workspace) as tx:
+                sessions.touch_session(tx, session.token_hash, now)
         roles = self.console.roles(workspace_id)
         return Viewer(workspace, member, session, security, member.permissions(roles))
 
     def end(self, workspace: Workspace, session: Session, member: Member, origin: Origin, *, reason: str) -> None:
         with self.console.change(workspace, origin) as change:
-            ended = change.tx.execute(
-                "UPDATE sessions SET ended_us = ? WHERE token_hash = ? AND ended_us IS NULL",
-                (self.console.now, session.token_hash),
-            )
+            ended = sessions.end_session(change.tx, session.token_hash, self.console.now)
             if ended and session.stage == "complete":
                 change.log("admin_logout", member.actor(), {"reason": reason})
 

@@ -20,11 +20,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from activitylog import ids
-from activitylog.accounts import passwords, permissions, repository
+from activitylog.accounts import passwords
 from activitylog.accounts.console import Change, Console, Origin
-from activitylog.accounts.model import Invite, Member, Role
 from activitylog.accounts.signin import Viewer, token_hash
+from activitylog.domain import permissions
+from activitylog.domain.accounts import Invite, Member, Role
 from activitylog.errors import Conflict, InvalidInput, NotFound
+from activitylog.storage import accounts as stored
+from activitylog.storage import sessions
 from activitylog.storage.base import Workspace
 from activitylog.timeutil import DAY_US
 
@@ -69,17 +72,17 @@ class Team:
     def _role(self, change: Change, role_id: str | None, field: str = "role") -> Role | None:
         if not role_id:
             return None
-        role = repository.roles(change.tx, change.workspace.id).get(role_id)
+        role = stored.roles(change.tx, change.workspace.id).get(role_id)
         if role is None:
             raise InvalidInput.single(field, f"no role {role_id!r} in this workspace")
         return role
 
     def _keep_a_manager(self, change: Change) -> None:
         """Refuse the change (rolled back) when it left no active teammate able to manage teammates."""
-        roles = repository.roles(change.tx, change.workspace.id)
+        roles = stored.roles(change.tx, change.workspace.id)
         if not any(
             m.active and permissions.TEAMMATES in m.permissions(roles)
-            for m in repository.members(change.tx, change.workspace.id)
+            for m in stored.members(change.tx, change.workspace.id)
         ):
             raise Conflict(
                 "this would leave nobody who can manage teammates, seats and permissions: give someone else "
@@ -96,20 +99,15 @@ class Team:
         now = self.console.now
         with self._change(viewer.workspace, origin) as change:
             role = self._role(change, role_id)
-            if repository.member_by_email(change.tx, viewer.workspace.id, email) is not None:
+            if stored.member_by_email(change.tx, viewer.workspace.id, email) is not None:
                 raise Conflict(f"{email} is already a teammate of this workspace", field="email")
-            if any(i.email.lower() == email.lower() for i in repository.invites(change.tx, viewer.workspace.id)):
+            if any(i.email.lower() == email.lower() for i in stored.invites(change.tx, viewer.workspace.id)):
                 raise Conflict(f"{email} already has a pending invitation", field="email")
             invite = Invite(
                 viewer.workspace.id, ids.prefixed_id("inv"), email, role.id if role else None, viewer.member.id,
                 now, now + INVITE_DAYS * DAY_US,
             )  # fmt: skip
-            change.tx.execute(
-                "INSERT INTO invites (workspace_id, id, email, role_id, token_hash, invited_by, created_us, "
-                "expires_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (invite.workspace_id, invite.id, email, invite.role_id, token_hash(token), invite.invited_by, now,
-                 invite.expires_us),
-            )  # fmt: skip
+            stored.add_invite(change.tx, invite, token_hash(token))
             change.log(
                 "admin_invite_creation",
                 viewer.member.actor(),
@@ -120,7 +118,7 @@ class Team:
     def _pending(self, change: Change, invite_id: str, *, lapsed: bool = False) -> Invite:
         """The invitation, neither accepted nor cancelled; `lapsed` lets an expired one through (it is listed,
         and blocks a new invitation of its email, until it is cancelled)."""
-        invite = repository.invite(change.tx, change.workspace.id, invite_id, lock=change.lock)
+        invite = stored.invite(change.tx, change.workspace.id, invite_id, lock=True)
         if invite is None or invite.accepted_us is not None or invite.revoked_us is not None:
             raise NotFound(f"no pending invitation {invite_id!r} in this workspace", field="invite")
         if not lapsed and not invite.pending(self.console.now):
@@ -134,10 +132,7 @@ class Team:
             before, after = self._role(change, invite.role_id), self._role(change, role_id)
             if invite.role_id == (after.id if after else None):
                 return
-            change.tx.execute(
-                "UPDATE invites SET role_id = ? WHERE workspace_id = ? AND id = ?",
-                (after.id if after else None, viewer.workspace.id, invite.id),
-            )
+            stored.set_invite_role(change.tx, viewer.workspace.id, invite.id, after.id if after else None)
             change.log(
                 "admin_invite_change",
                 viewer.member.actor(),
@@ -152,14 +147,11 @@ class Team:
         self._manager(viewer)
         with self._change(viewer.workspace, origin) as change:
             invite = self._pending(change, invite_id, lapsed=True)
-            change.tx.execute(
-                "UPDATE invites SET revoked_us = ? WHERE workspace_id = ? AND id = ?",
-                (self.console.now, viewer.workspace.id, invite.id),
-            )
+            stored.revoke_invite(change.tx, viewer.workspace.id, invite.id, self.console.now)
             change.log("admin_invite_deletion", viewer.member.actor(), {"invitee": {"email": invite.email}})
 
     def pending_invite(self, workspace_id: str, token: str) -> Invite:
-        invite = repository.invite_by_token(self.console.reader, token_hash(token)) if len(token) < 200 else None
+        invite = stored.invite_by_token(self.console.reader, token_hash(token)) if len(token) < 200 else None
         if invite is None or invite.workspace_id != workspace_id or not invite.pending(self.console.now):
             raise NotFound("this invitation link is not valid: it was used, cancelled or has expired", field="token")
         return invite
@@ -170,26 +162,19 @@ class Team:
         password_hash = passwords.hash_password(password)
         workspace = self.console.workspace(workspace_id)
         with self._change(workspace, origin) as change:
-            invite = repository.invite_by_token(change.tx, token_hash(token), lock=change.lock)
+            invite = stored.invite_by_token(change.tx, token_hash(token), lock=True)
             if invite is None or invite.workspace_id != workspace.id or not invite.pending(self.console.now):
                 raise NotFound(
                     "this invitation link is not valid: it was used, cancelled or has expired", field="token"
                 )
-            if repository.member_by_email(change.tx, workspace.id, invite.email) is not None:
+            if stored.member_by_email(change.tx, workspace.id, invite.email) is not None:
                 raise Conflict(f"{invite.email} is already a teammate of this workspace", field="email")
             role = self._role(change, invite.role_id)
             member = Member(workspace.id, ids.prefixed_id("tm"), name, invite.email, invite.role_id, "active",
                             password_hash=password_hash)  # fmt: skip
-            change.tx.execute(
-                "INSERT INTO teammates (workspace_id, id, name, email, role, status, password_hash, kind) "
-                "VALUES (?, ?, ?, ?, ?, 'active', ?, 'member')",
-                (workspace.id, member.id, name, invite.email, invite.role_id, password_hash),
-            )
-            change.tx.execute(
-                "UPDATE invites SET accepted_us = ? WHERE workspace_id = ? AND id = ?",
-                (self.console.now, workspace.id, invite.id),
-            )
-            inviter = repository.member(change.tx, workspace.id, invite.invited_by) if invite.invited_by else None
+            stored.add_member(change.tx, member)
+            stored.accept_invite(change.tx, workspace.id, invite.id, self.console.now)
+            inviter = stored.member(change.tx, workspace.id, invite.invited_by) if invite.invited_by else None
             metadata: dict[str, object] = {"role": _role_ref(role)}
             if inviter is not None:
                 metadata["invited_by"] = {"id": inviter.id, "name": inviter.name, "email": inviter.email}
@@ -209,18 +194,15 @@ class Team:
         """Give a teammate a role, or (with no role) permissions of their own."""
         self._manager(viewer)
         with self._change(viewer.workspace, origin) as change:
-            target = repository.member(change.tx, viewer.workspace.id, teammate_id, lock=change.lock)
+            target = stored.member(change.tx, viewer.workspace.id, teammate_id, lock=True)
             if target is None or target.status == "deleted":
                 raise NotFound(f"no teammate {teammate_id!r} in this workspace", field="teammate")
             role = self._role(change, role_id)
-            chosen = permissions.serialise(permissions.parse(own_permissions)) if role is None else None
-            roles = repository.roles(change.tx, viewer.workspace.id)
+            chosen = permissions.parse(own_permissions) if role is None else None
+            roles = stored.roles(change.tx, viewer.workspace.id)
             before = target.access(roles)
-            change.tx.execute(
-                "UPDATE teammates SET role = ?, permissions = ? WHERE workspace_id = ? AND id = ?",
-                (role.id if role else None, chosen, viewer.workspace.id, target.id),
-            )
-            updated = repository.member(change.tx, viewer.workspace.id, target.id)
+            stored.set_access(change.tx, viewer.workspace.id, target.id, role.id if role else None, chosen)
+            updated = stored.member(change.tx, viewer.workspace.id, target.id)
             after = updated.access(roles) if updated else {}
             if before == after:
                 return
@@ -239,18 +221,11 @@ class Team:
                 "you cannot remove yourself: ask another teammate who can manage teammates", field="teammate"
             )
         with self._change(viewer.workspace, origin) as change:
-            target = repository.member(change.tx, viewer.workspace.id, teammate_id, lock=change.lock)
+            target = stored.member(change.tx, viewer.workspace.id, teammate_id, lock=True)
             if target is None or target.status == "deleted":
                 raise NotFound(f"no teammate {teammate_id!r} in this workspace", field="teammate")
-            change.tx.execute(
-                "UPDATE teammates SET status = 'deleted', password_hash = NULL, totp_secret = NULL, "
-                "recovery_codes = NULL WHERE workspace_id = ? AND id = ?",
-                (viewer.workspace.id, target.id),
-            )
-            change.tx.execute(
-                "UPDATE sessions SET ended_us = ? WHERE workspace_id = ? AND teammate_id = ? AND ended_us IS NULL",
-                (self.console.now, viewer.workspace.id, target.id),
-            )
+            stored.remove_member(change.tx, viewer.workspace.id, target.id)
+            sessions.end_sessions_of(change.tx, viewer.workspace.id, target.id, self.console.now)
             self._keep_a_manager(change)
             change.log("admin_deletion", viewer.member.actor(), {"admin": _person(target)})
 
@@ -262,12 +237,9 @@ class Team:
         chosen = permissions.parse(granted)
         role = Role(viewer.workspace.id, ids.prefixed_id("role"), name, chosen, self.console.now)
         with self._change(viewer.workspace, origin) as change:
-            if any(r.name.lower() == name.lower() for r in repository.roles(change.tx, viewer.workspace.id).values()):
+            if any(r.name.lower() == name.lower() for r in stored.roles(change.tx, viewer.workspace.id).values()):
                 raise Conflict(f"a role named {name!r} already exists", field="name")
-            change.tx.execute(
-                "INSERT INTO roles (workspace_id, id, name, permissions, created_us) VALUES (?, ?, ?, ?, ?)",
-                (role.workspace_id, role.id, name, permissions.serialise(chosen), role.created_us),
-            )
+            stored.add_role(change.tx, role)
             change.log(
                 "role_creation",
                 viewer.member.actor(),
@@ -280,7 +252,7 @@ class Team:
         name = clean_name(name)
         chosen = permissions.parse(granted)
         with self._change(viewer.workspace, origin) as change:
-            roles = repository.roles(change.tx, viewer.workspace.id)
+            roles = stored.roles(change.tx, viewer.workspace.id)
             role = roles.get(role_id)
             if role is None:
                 raise NotFound(f"no role {role_id!r} in this workspace", field="role")
@@ -290,10 +262,7 @@ class Team:
             after = {"name": name, **permissions.as_flags(chosen)}
             if before == after:
                 return
-            change.tx.execute(
-                "UPDATE roles SET name = ?, permissions = ? WHERE workspace_id = ? AND id = ?",
-                (name, permissions.serialise(chosen), viewer.workspace.id, role.id),
-            )
+            stored.change_role(change.tx, viewer.workspace.id, role.id, name, chosen)
             self._keep_a_manager(change)
             change.log(
                 "role_change",
@@ -304,22 +273,22 @@ class Team:
     def delete_role(self, viewer: Viewer, role_id: str, origin: Origin) -> None:
         self._manager(viewer)
         with self._change(viewer.workspace, origin) as change:
-            role = repository.roles(change.tx, viewer.workspace.id).get(role_id)
+            role = stored.roles(change.tx, viewer.workspace.id).get(role_id)
             if role is None:
                 raise NotFound(f"no role {role_id!r} in this workspace", field="role")
             holders = [
                 m
-                for m in repository.members(change.tx, viewer.workspace.id)
+                for m in stored.members(change.tx, viewer.workspace.id)
                 if m.role_id == role.id and m.status != "deleted"
             ]
-            invited = [i for i in repository.invites(change.tx, viewer.workspace.id) if i.role_id == role.id]
+            invited = [i for i in stored.invites(change.tx, viewer.workspace.id) if i.role_id == role.id]
             if holders or invited:
                 raise Conflict(
                     f"the role {role.name} is still given to {len(holders)} teammate(s) and {len(invited)} "
                     "invitation(s): give them another role first",
                     field="role",
                 )
-            change.tx.execute("DELETE FROM roles WHERE workspace_id = ? AND id = ?", (viewer.workspace.id, role.id))
+            stored.delete_role(change.tx, viewer.workspace.id, role.id)
             change.log("role_deletion", viewer.member.actor(), {"role": {"id": role.id, "name": role.name}})
 
 

@@ -11,13 +11,14 @@ from collections.abc import Iterable
 from zoneinfo import available_timezones
 
 from activitylog import tokens
-from activitylog.accounts import permissions, repository
 from activitylog.accounts.console import Console, Origin
-from activitylog.accounts.model import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS
 from activitylog.accounts.signin import Viewer
 from activitylog.accounts.team import clean_name
+from activitylog.domain import permissions
+from activitylog.domain.accounts import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS, Security
 from activitylog.domain.entry import Actor
 from activitylog.errors import InvalidInput, NotFound
+from activitylog.storage import accounts as stored
 from activitylog.storage.base import ApiToken
 from activitylog.tokens import IssuedToken
 
@@ -49,17 +50,16 @@ class WorkspaceSettings:
             if timezone not in available_timezones():
                 raise InvalidInput.single("timezone", f"{timezone!r} is not an IANA time zone such as Europe/Dublin")
         with self.console.change(viewer.workspace, origin) as change:
-            row = change.tx.fetchone(
-                f"SELECT name, timezone FROM workspaces WHERE id = ?{change.lock}", (viewer.workspace.id,)
-            )
-            if row is None:
+            found = stored.name_and_timezone(change.tx, viewer.workspace.id, lock=True)
+            if found is None:
                 raise NotFound(f"no workspace {viewer.workspace.id!r}", field="workspace")
-            if name is not None and name != row[0]:
-                change.tx.execute("UPDATE workspaces SET name = ? WHERE id = ?", (name, viewer.workspace.id))
-                change.log("app_name_change", viewer.member.actor(), {"before": row[0], "after": name})
-            if timezone is not None and timezone != row[1]:
-                change.tx.execute("UPDATE workspaces SET timezone = ? WHERE id = ?", (timezone, viewer.workspace.id))
-                change.log("app_timezone_change", viewer.member.actor(), {"before": row[1], "after": timezone})
+            name_before, timezone_before = found
+            if name is not None and name != name_before:
+                stored.rename_workspace(change.tx, viewer.workspace.id, name)
+                change.log("app_name_change", viewer.member.actor(), {"before": name_before, "after": name})
+            if timezone is not None and timezone != timezone_before:
+                stored.set_timezone(change.tx, viewer.workspace.id, timezone)
+                change.log("app_timezone_change", viewer.member.actor(), {"before": timezone_before, "after": timezone})
 
     def set_security(
         self,
@@ -93,20 +93,12 @@ class WorkspaceSettings:
                 "require_two_factor", "turn on two-factor sign-in for your own account first, so you are not locked out"
             )
         with self.console.change(viewer.workspace, origin) as change:
-            before = repository.security(change.tx, viewer.workspace.id, lock=change.lock)
+            before = stored.security(change.tx, viewer.workspace.id, lock=True)
             if before is None:
                 raise NotFound(f"no workspace {viewer.workspace.id!r}", field="workspace")
-            change.tx.execute(
-                "UPDATE workspaces SET session_timeout_minutes = ?, require_two_factor = ?, sign_in_methods = ? "
-                "WHERE id = ?",
-                (
-                    session_timeout_minutes,
-                    int(require_two_factor),
-                    ",".join(m for m in SIGN_IN_METHODS if m in methods),
-                    viewer.workspace.id,
-                ),
-            )
-            after = repository.security(change.tx, viewer.workspace.id)
+            chosen = Security(session_timeout_minutes, require_two_factor, frozenset(methods))
+            stored.set_security(change.tx, viewer.workspace.id, chosen)
+            after = stored.security(change.tx, viewer.workspace.id)
             assert after is not None  # the row was read above in this transaction
             if before.as_dict() != after.as_dict():
                 change.log(

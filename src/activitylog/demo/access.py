@@ -12,8 +12,8 @@ import secrets
 from dataclasses import dataclass
 
 from activitylog.accounts import passwords
-from activitylog.accounts.permissions import SETTINGS, TEAMMATES, serialise
 from activitylog.demo.people import ADMIN, CAST, SAMUEL, Person, role_id
+from activitylog.domain.permissions import SETTINGS, TEAMMATES, serialise
 from activitylog.storage.base import Store
 
 ROLES: dict[str, frozenset[str]] = {

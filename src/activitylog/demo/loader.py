@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from time import perf_counter
 from typing import Any
 
-from activitylog.accounts.model import SIGN_IN_METHODS
 from activitylog.accounts.team import INVITE_DAYS
 from activitylog.catalog.security import REQUIRE_TWO_FACTOR, SESSION_TIMEOUT
 from activitylog.demo.access import seed_roles
 from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
 from activitylog.demo.people import ADMIN, CAST, role_id, teammates
 from activitylog.demo.scene import Draft
+from activitylog.domain.accounts import SIGN_IN_METHODS
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import Conflict
 from activitylog.ids import entry_id, prefixed_id

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from activitylog.accounts.model import (
+from activitylog.catalog.security import security_settings
+from activitylog.demo import things
+from activitylog.demo.builders import Builders, Metadata
+from activitylog.demo.scene import Scene
+from activitylog.domain.accounts import (
     AUTHENTICATOR_SIGN_IN,
     PASSWORD_SIGN_IN,
     RECOVERY_CODE_SIGN_IN,
     SESSION_TIMEOUTS_MINUTES,
 )
-from activitylog.catalog.security import security_settings
-from activitylog.demo import things
-from activitylog.demo.builders import Builders, Metadata
-from activitylog.demo.scene import Scene
 from activitylog.timeutil import from_us
 
 PEOPLE = Builders()
@@ -28,7 +28,7 @@ TIMED_OUT = "session timed out after inactivity"
 # Security ------------------------------------------------------------------------------------------------
 
 
-# Sign-ins use only the ways in the console offers (`accounts.model.LOGGED_SIGN_IN_METHODS`), named as the
+# Sign-ins use only the ways in the console offers (`domain.accounts.LOGGED_SIGN_IN_METHODS`), named as the
 # console names them: a password, then the authenticator app once recovery codes are no longer accepted.
 
 

@@ -25,7 +25,6 @@ import random
 from datetime import date, timedelta
 from typing import Any
 
-from activitylog.accounts.model import AUTHENTICATOR_SIGN_IN, PASSWORD_SIGN_IN, RECOVERY_CODE_SIGN_IN, Security
 from activitylog.catalog.security import security_settings
 from activitylog.demo import things
 from activitylog.demo.calendar import HOUR, Calendar, Moment
@@ -53,6 +52,7 @@ from activitylog.demo.people import (
     Person,
 )
 from activitylog.demo.scene import Draft
+from activitylog.domain.accounts import AUTHENTICATOR_SIGN_IN, PASSWORD_SIGN_IN, RECOVERY_CODE_SIGN_IN, Security
 from activitylog.storage.base import DEFAULT_RETENTION_DAYS
 from activitylog.timeutil import MICROS
 

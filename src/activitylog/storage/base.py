@@ -102,20 +102,36 @@ class PurgeResult:
     removed: int
 
 
-class Transaction(Protocol):
-    """One write transaction of the console (a change and its log entry, stored together or not at all).
-
-    SQL uses `?` placeholders and portable syntax; `for_update` is the row-lock suffix for a SELECT that reads
-    what the transaction will change (empty on SQLite, whose write transactions are already serialised).
-    """
+class Reader(Protocol):
+    """What storage's repositories (`accounts`, `sessions`, `tokens`) read through: a `Transaction` inside a
+    change, a `StoreReader` outside one. SQL uses `?` placeholders and portable syntax; `for_update` is the
+    row-lock suffix for a SELECT that reads what the transaction will change (empty where nothing is locked:
+    outside a transaction, and on SQLite, whose write transactions are already serialised)."""
 
     for_update: str
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
+
+
+class StoreReader:
+    """A store's reads (`Store.read`: one statement, its read connections) in the shape of a transaction's."""
+
+    for_update = ""  # no transaction, nothing to lock
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return self._store.read(sql, params)
+
+
+class Transaction(Reader, Protocol):
+    """One write transaction of the console (a change and its log entry, stored together or not at all)."""
 
     def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run a statement; answers the number of rows it changed."""
         ...
 
-    def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
     def fetchone(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None: ...
     def record(self, workspace_id: str, entries: Sequence[Prepared]) -> RecordResult:
         """Record log entries of the transaction's workspace, committed with everything else or not at all;
@@ -128,7 +144,8 @@ class Store(Protocol):
 
     def close(self) -> None: ...
 
-    # The console's own tables (accounts): portable SQL in a unit of work, and reads.
+    # The console's own tables (accounts, sessions, API tokens): portable SQL in a unit of work, and reads,
+    # the SQL of which lives in storage/accounts.py, sessions.py and tokens.py.
     def transaction(self, workspace_id: str) -> AbstractContextManager[Transaction]: ...
     def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]: ...
 
@@ -146,12 +163,6 @@ class Store(Protocol):
     def upsert_teammates(self, teammates: Sequence[Teammate]) -> None: ...
     def list_teammates(self, workspace_id: str) -> list[Teammate]: ...
     def get_teammates(self, workspace_id: str, ids: Sequence[str]) -> dict[str, Teammate]: ...
-
-    # API tokens
-    def create_token(self, token: ApiToken) -> None: ...
-    def list_tokens(self, workspace_id: str) -> list[ApiToken]: ...
-    def find_token(self, secret_hash: str) -> ApiToken | None: ...
-    def revoke_token(self, workspace_id: str, token_id: str, revoked_us: int) -> bool: ...
 
     # Entries
     def record(self, workspace_id: str, batch: Sequence[Prepared]) -> RecordResult: ...

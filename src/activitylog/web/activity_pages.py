@@ -25,11 +25,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
 from activitylog.accounts.signin import Viewer
 from activitylog.catalog import REGISTRY
 from activitylog.catalog.search import search_terms
+from activitylog.domain import permissions
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter

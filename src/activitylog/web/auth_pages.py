@@ -9,7 +9,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from activitylog.accounts.model import Invite
+from activitylog.domain.accounts import Invite
 from activitylog.errors import ActivityLogError, InvalidInput, NotFound
 from activitylog.http.state import accounts, origin
 from activitylog.storage.base import Workspace

@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
-from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
+from activitylog.domain import permissions
 from activitylog.errors import ActivityLogError
 from activitylog.http.request_id import request_id
 from activitylog.web.session import SignInRequired, TwoFactorRequired, base

@@ -12,9 +12,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from activitylog.accounts import permissions, twofactor
-from activitylog.accounts.model import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS
+from activitylog import tokens
+from activitylog.accounts import twofactor
 from activitylog.accounts.signin import Viewer
+from activitylog.domain import permissions
+from activitylog.domain.accounts import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS
 from activitylog.errors import ActivityLogError, BadRequest
 from activitylog.http.state import accounts, origin
 from activitylog.web.responses import notice, shown_on_form
@@ -55,10 +57,10 @@ def _tokens_page(
     request: Request, signed_in: Viewer, *, error: ActivityLogError | None = None, status: int = 200, **extra: Any
 ) -> Response:
     _needs_settings(request, signed_in)
-    tokens = accounts(request).console.store.list_tokens(signed_in.workspace.id)
+    issued = tokens.list_tokens(accounts(request).console.log, signed_in.workspace)
     return page(
         request, "api_tokens.html", signed_in, current="settings/api-tokens", tokens=sorted(
-            tokens, key=lambda t: (not t.active, -t.created_us)), error=error, notice=notice(request), status=status,
+            issued, key=lambda t: (not t.active, -t.created_us)), error=error, notice=notice(request), status=status,
         **extra,
     )  # fmt: skip
 

@@ -12,10 +12,10 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
-from activitylog.accounts import permissions
 from activitylog.accounts.console import PermissionDenied
-from activitylog.accounts.model import least_privileged
 from activitylog.accounts.signin import Viewer
+from activitylog.domain import permissions
+from activitylog.domain.accounts import least_privileged
 from activitylog.errors import ActivityLogError, BadRequest
 from activitylog.http.clientinfo import base_url
 from activitylog.http.state import accounts, origin, services

@@ -14,8 +14,8 @@ from jinja2 import Environment, FileSystemLoader
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
-from activitylog.accounts import permissions
 from activitylog.accounts.signin import Viewer
+from activitylog.domain import permissions
 from activitylog.timeutil import from_us
 
 TEMPLATES = Path(__file__).with_name("templates")

@@ -31,7 +31,7 @@ from activitylog.domain.stored import OCCURRED_US, entry_of
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.storage import day_counts
-from activitylog.storage.base import ApiToken, Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
+from activitylog.storage.base import Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
 from activitylog.storage.postgres import purge
 from activitylog.storage.postgres.partitions import Partitions, months_between
 from activitylog.storage.postgres.recording import claim, plan, write_rows
@@ -50,7 +50,6 @@ CONNECT_TIMEOUT_S = 10  # also how long a request waits for a free pooled connec
 LOCK_TIMEOUT = "5s"
 KNOWN_ACTORS_MAX = 100_000  # (workspace, teammate) pairs remembered; then forgotten all at once
 _TEAMMATE_COLUMNS = "workspace_id, id, name, email, role, status, kind"
-_TOKEN_COLUMNS = "workspace_id, id, name, secret_hash, scopes, created_us, revoked_us, last_used_us"  # noqa: S105 - column names
 _WORKSPACE_COLUMNS = "id, name, timezone, retention_days, created_us"
 
 
@@ -75,10 +74,6 @@ def bytea_literal(value: bytes) -> str:
 
 def _configure(connection: psycopg.Connection[Any]) -> None:
     connection.adapters.register_loader("jsonb", TextLoader)
-
-
-def _token(row: Sequence[Any]) -> ApiToken:
-    return ApiToken(row[0], row[1], row[2], row[3], tuple(row[4].split(",")), row[5], row[6], row[7])
 
 
 def _is_missing_partition(problem: errors.CheckViolation) -> bool:
@@ -266,47 +261,6 @@ class PostgresStore:
                 (workspace_id, list(dict.fromkeys(ids))),
             ).fetchall()
         return {row[1]: Teammate(*row) for row in rows}
-
-    # API tokens --------------------------------------------------------------------------------------
-
-    def create_token(self, token: ApiToken) -> None:
-        with self._connection() as connection:
-            connection.execute(
-                f"INSERT INTO api_tokens ({_TOKEN_COLUMNS}) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                (
-                    token.workspace_id,
-                    token.id,
-                    token.name,
-                    token.secret_hash,
-                    ",".join(token.scopes),
-                    token.created_us,
-                    token.revoked_us,
-                    token.last_used_us,
-                ),
-            )
-
-    def list_tokens(self, workspace_id: str) -> list[ApiToken]:
-        with self._connection() as connection:
-            rows = connection.execute(
-                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = %s ORDER BY created_us, id",
-                (workspace_id,),
-            ).fetchall()
-        return [_token(row) for row in rows]
-
-    def find_token(self, secret_hash: str) -> ApiToken | None:
-        with self._connection() as connection:
-            row = connection.execute(
-                f"SELECT {_TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = %s", (secret_hash,)
-            ).fetchone()
-        return _token(row) if row else None
-
-    def revoke_token(self, workspace_id: str, token_id: str, revoked_us: int) -> bool:
-        with self._connection() as connection:
-            changed = connection.execute(
-                "UPDATE api_tokens SET revoked_us = %s WHERE workspace_id = %s AND id = %s AND revoked_us IS NULL",
-                (revoked_us, workspace_id, token_id),
-            ).rowcount
-        return bool(changed)
 
     # Entries -----------------------------------------------------------------------------------------
 

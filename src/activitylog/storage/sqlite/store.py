@@ -28,7 +28,6 @@ from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.storage import day_counts
 from activitylog.storage.base import (
-    ApiToken,
     Duplicate,
     Page,
     PurgeResult,
@@ -282,57 +281,6 @@ class SQLiteStore:
             )
             found.update({row[1]: Teammate(*row) for row in rows})
         return found
-
-    # API tokens --------------------------------------------------------------------------------------
-
-    _TOKEN_COLUMNS = "workspace_id, id, name, secret_hash, scopes, created_us, revoked_us, last_used_us"  # noqa: S105 - column names, not a secret
-
-    @staticmethod
-    def _token(row: Sequence[Any]) -> ApiToken:
-        return ApiToken(row[0], row[1], row[2], row[3], tuple(row[4].split(",")), row[5], row[6], row[7])
-
-    def create_token(self, token: ApiToken) -> None:
-        with self._write() as connection:
-            connection.execute(
-                f"INSERT INTO api_tokens ({self._TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    token.workspace_id,
-                    token.id,
-                    token.name,
-                    token.secret_hash,
-                    ",".join(token.scopes),
-                    token.created_us,
-                    token.revoked_us,
-                    token.last_used_us,
-                ),
-            )
-
-    def list_tokens(self, workspace_id: str) -> list[ApiToken]:
-        rows = (
-            self._reader()
-            .execute(
-                f"SELECT {self._TOKEN_COLUMNS} FROM api_tokens WHERE workspace_id = ? ORDER BY created_us, id",
-                (workspace_id,),
-            )
-            .fetchall()
-        )
-        return [self._token(row) for row in rows]
-
-    def find_token(self, secret_hash: str) -> ApiToken | None:
-        row = (
-            self._reader()
-            .execute(f"SELECT {self._TOKEN_COLUMNS} FROM api_tokens WHERE secret_hash = ?", (secret_hash,))
-            .fetchone()
-        )
-        return self._token(row) if row else None
-
-    def revoke_token(self, workspace_id: str, token_id: str, revoked_us: int) -> bool:
-        with self._write() as connection:
-            changed = connection.execute(
-                "UPDATE api_tokens SET revoked_us = ? WHERE workspace_id = ? AND id = ? AND revoked_us IS NULL",
-                (revoked_us, workspace_id, token_id),
-            ).rowcount
-        return bool(changed)
 
     # Entries -----------------------------------------------------------------------------------------
 

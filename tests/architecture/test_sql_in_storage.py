@@ -1,6 +1,8 @@
-"""integrity/ holds no SQL (issue 13): it reads the database only through its own protocol (`integrity.reader`),
-which storage answers. The layer test keeps storage's imports out; this keeps SQL text out, written inline or
-built up in strings, anywhere but in docstrings (which may name a statement to explain an invariant).
+"""SQL lives in storage only (issue 13). integrity/ reads the database through its own protocol
+(`integrity.reader`), which storage answers; accounts/ and tokens.py through storage's repositories
+(`storage.accounts`, `storage.sessions`, `storage.tokens`). The layer test cannot see SQL text passed to a
+store; this keeps it out of those modules, written inline or built up in strings, anywhere but in docstrings
+(which may name a statement to explain an invariant).
 """
 
 from __future__ import annotations
@@ -11,7 +13,13 @@ from pathlib import Path
 
 import pytest
 
-INTEGRITY = Path(__file__).resolve().parents[2] / "src" / "activitylog" / "integrity"
+PACKAGE = Path(__file__).resolve().parents[2] / "src" / "activitylog"
+# Each checked module, and where its SQL belongs instead.
+CHECKED = {
+    **{path: "storage/integrity.py" for path in sorted((PACKAGE / "integrity").glob("*.py"))},
+    **{path: "storage/accounts.py or storage/sessions.py" for path in sorted((PACKAGE / "accounts").glob("*.py"))},
+    PACKAGE / "tokens.py": "storage/tokens.py",
+}
 # Any piece of a statement: strings built up with + or f-strings hold it in several pieces.
 SQL = re.compile(
     r"\bSELECT\s|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b|\bFROM\s+\w+\s+WHERE\b|\bON CONFLICT\b"
@@ -41,11 +49,16 @@ def sql_in(source: str) -> list[str]:
     return [text for text in texts if SQL.search(text)]
 
 
-def test_integrity_holds_no_sql() -> None:
-    found = {
-        path.name: hits for path in sorted(INTEGRITY.glob("*.py")) if (hits := sql_in(path.read_text(encoding="utf-8")))
-    }
-    assert not found, f"SQL belongs in storage (storage/integrity.py): {found}"
+@pytest.mark.parametrize("path", list(CHECKED), ids=lambda path: str(path.relative_to(PACKAGE)))
+def test_holds_no_sql(path: Path) -> None:
+    hits = sql_in(path.read_text(encoding="utf-8"))
+    assert not hits, f"SQL belongs in storage ({CHECKED[path]}): {hits}"
+
+
+def test_every_module_named_is_checked() -> None:
+    # A glob that finds nothing (a package moved) would pass every check above without reading a line.
+    assert {path.parent.name for path in CHECKED} >= {"integrity", "accounts"}
+    assert all(path.is_file() for path in CHECKED)
 
 
 @pytest.mark.parametrize(
@@ -58,6 +71,8 @@ def test_integrity_holds_no_sql() -> None:
         'sql = "SELECT position " + "FROM integrity_anchors"',
         'sql += " FROM integrity_tombstones WHERE workspace_id = ?"',
         'unit.execute("DELETE FROM integrity_tombstones")',
+        'change.tx.execute("UPDATE teammates SET away = ? WHERE workspace_id = ? AND id = ?", (1, w, t))',
+        'tx.fetchone(f"SELECT name, timezone FROM workspaces WHERE id = ?{change.lock}", (w,))',
     ],
 )
 def test_the_check_catches_sql(source: str) -> None:

@@ -1,13 +1,14 @@
 """What the console stores about people and access: members (teammates who can sign in), roles, invites,
-sessions and the workspace's security settings. Plain frozen records; the rules live in `console`."""
+sessions and the workspace's security settings. Plain frozen records, which storage (`storage.accounts`,
+`storage.sessions`) reads and writes; the rules that change them live in `activitylog.accounts`."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from activitylog.accounts import permissions
 from activitylog.catalog.security import security_settings
+from activitylog.domain import permissions
 
 #: Ways of signing in a workspace can allow. Email and password is the primary one and cannot be turned off
 #: (this server offers no other); recovery codes may be refused as a second factor by a stricter workspace.
