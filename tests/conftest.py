@@ -25,7 +25,7 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
 from activitylog.storage.migrate import upgrade
-from tests import factories
+from tests.support import factories
 
 BACKENDS = ["sqlite", "postgres"]
 DEFAULT_POSTGRES_URL = "postgresql://activitylog:activitylog@127.0.0.1:5432/activitylog_test"

@@ -1,5 +1,5 @@
 """A real server for the activity log page's HTTP tests (`activitylog serve` over a temp SQLite file, shared
-with the test process), and visitors signed in as each kind of teammate of `tests.people`.
+with the test process), and visitors signed in as each kind of teammate of `tests.support.people`.
 
 Sessions are written straight into the database, as a sign-in writes them, so only the browser tests spend a
 password hash. Cookies are not Secure here (httpx keeps Secure cookies to HTTPS).
@@ -20,8 +20,8 @@ from activitylog.accounts.signin import token_hash
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.timeutil import now_us
-from tests import people
 from tests.api.conftest import start_server, stop_server
+from tests.support import people
 
 USER_AGENT = "pytest-activity-page/1.0"
 

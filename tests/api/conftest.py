@@ -22,7 +22,7 @@ from activitylog import tokens
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Teammate, Workspace
-from tests import factories
+from tests.support import factories
 
 
 @dataclass(frozen=True)

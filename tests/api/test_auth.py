@@ -11,7 +11,7 @@ from activitylog import tokens
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from tests.api.conftest import Tenant, new_tenant
-from tests.factories import event
+from tests.support.factories import event
 
 READS = [
     ("GET", "/v1/events"),

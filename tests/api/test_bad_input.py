@@ -10,7 +10,7 @@ import pytest
 
 from activitylog.api.schemas import ErrorResponse
 from tests.api.conftest import Server, Tenant
-from tests.factories import event
+from tests.support.factories import event
 
 
 def problem(answer: httpx.Response, status: int, code: str, field: str | None) -> ErrorResponse:

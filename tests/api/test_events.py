@@ -9,7 +9,7 @@ import pytest
 
 from activitylog.api.schemas import EventOut, EventPage, RecordResponse
 from tests.api.conftest import Tenant
-from tests.factories import ago, event
+from tests.support.factories import ago, event
 
 
 def post(http: httpx.Client, tenant: Tenant, body: Any, **headers: str) -> httpx.Response:

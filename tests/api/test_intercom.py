@@ -17,7 +17,7 @@ from intercom.types import ActivityLogList as IntercomActivityLogList
 from activitylog.api.schemas import ActivityLogList, IntercomErrorList
 from activitylog.catalog import REGISTRY
 from tests.api.conftest import Server, Tenant
-from tests.factories import event
+from tests.support.factories import event
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

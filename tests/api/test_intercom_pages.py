@@ -11,7 +11,7 @@ import pytest
 
 from activitylog.service import ActivityLog
 from tests.api.conftest import Tenant, new_tenant
-from tests.factories import ago, event
+from tests.support.factories import ago, event
 from tests.trust.conftest import serving
 
 TYPES = ["app_name_change", "admin_login_success", "app_team_creation"]

@@ -16,7 +16,7 @@ from activitylog.errors import ActivityLogError, Forbidden, InvalidInput, Unauth
 from activitylog.sdk import AsyncClient, Client, RetryPolicy, Teammate
 from activitylog.sdk._retry import parse_retry_after
 from tests.api.conftest import Server, Tenant
-from tests.factories import ago, event
+from tests.support.factories import ago, event
 
 FAST = RetryPolicy(attempts=4, backoff=0.001, max_backoff=0.01)
 BETH = {"type": "teammate", "id": "tm1", "name": "Beth-Ann Sher", "email": "beth@acme.test"}

@@ -32,7 +32,7 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from tests.api.conftest import free_port, new_tenant, stop_server
 from tests.conftest import PostgresServer, database_url
-from tests.factories import event
+from tests.support.factories import event
 from tests.trust.conftest import migrated_sqlite
 
 pytestmark = pytest.mark.slow

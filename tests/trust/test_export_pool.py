@@ -22,7 +22,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from tests.api.conftest import new_tenant
-from tests.factories import ago, event
+from tests.support.factories import ago, event
 from tests.trust.conftest import serving
 
 ROWS = 40_000  # ~10 MB of CSV: more than the kernel buffers between a server and a client that stopped reading

@@ -28,9 +28,9 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
 from activitylog.timeutil import now_us
-from tests import factories
-from tests.factories import event
-from tests.opaque import cursor_tokens
+from tests.support import factories
+from tests.support.factories import event
+from tests.support.opaque import cursor_tokens
 
 NOW = now_us()
 FIELDS = ["type", "actor", "occurred_at", "ip", "user_agent", "metadata", "request_id", "idempotency_key"]

@@ -35,7 +35,7 @@ from activitylog.settings import load
 from activitylog.storage.base import Teammate
 from activitylog.timeutil import iso, now_us
 from tests.api.conftest import Tenant
-from tests.factories import ago, event
+from tests.support.factories import ago, event
 from tests.trust.conftest import Running
 
 # The kind of workspace data each parameter names (None: it names none). Path, query and header parameters alike.

@@ -10,7 +10,7 @@ import pytest
 
 from activitylog.accounts.permissions import SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
-from tests.people import PASSWORD, Org
+from tests.support.people import PASSWORD, Org
 from tests.web.conftest import Browser, Browsers, assert_from, entries
 
 NEWCOMER = "new.person@example.test"

@@ -11,7 +11,7 @@ import pytest
 
 from activitylog.service import ActivityLog
 from activitylog.web.timezones import canonical_timezones, timezone_options, utc_offset
-from tests import people
+from tests.support import people
 from tests.web.conftest import Browsers, entries
 
 _OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')

@@ -24,8 +24,8 @@ from activitylog.app import create_app
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.web import templating
-from tests import people
-from tests.factories import event
+from tests.support import people
+from tests.support.factories import event
 from tests.web.conftest import Browser, Servers, entries
 
 PREFIX = "/a/{workspace_id}"
