@@ -23,8 +23,8 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
 from activitylog.timeutil import now_us
-from tests.conftest import BACKENDS
 from tests.support import people
+from tests.support.postgres import BACKENDS
 
 ORIGIN = Origin("203.0.113.9", "pytest-accounts/1.0", "req-accounts-1")
 OTHER_ORIGIN = Origin("198.51.100.20", "pytest-accounts/2.0", "req-accounts-2")

@@ -20,8 +20,8 @@ from activitylog.accounts.signin import token_hash
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.timeutil import now_us
-from tests.api.conftest import start_server, stop_server
 from tests.support import people
+from tests.support.servers import start_server, stop_server
 
 USER_AGENT = "pytest-activity-page/1.0"
 

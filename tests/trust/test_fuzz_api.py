@@ -19,11 +19,11 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest
 from activitylog.settings import load
 from tests.activity_page.conftest import PageServer, Visitor
-from tests.api.conftest import Tenant
 from tests.support import people
 from tests.support.factories import ago, event
 from tests.support.opaque import cursor_tokens
-from tests.trust.conftest import Running
+from tests.support.running import Running
+from tests.support.servers import Tenant
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 

@@ -25,8 +25,8 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.timeutil import now_us
-from tests.api.conftest import start_server, stop_server
 from tests.support import people
+from tests.support.servers import start_server, stop_server
 
 USER_AGENT = "pytest-web/1.0 (console tests)"
 _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')

@@ -14,9 +14,9 @@ import pytest
 from activitylog import tokens
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from tests.api.conftest import start_server, stop_server
 from tests.support import people
 from tests.support.factories import event
+from tests.support.servers import start_server, stop_server
 from tests.web.conftest import Browser, Server
 
 PUBLIC = "https://logs.example.test"
