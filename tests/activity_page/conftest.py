@@ -7,29 +7,16 @@ password hash. Cookies are not Secure here (httpx keeps Secure cookies to HTTPS)
 
 from __future__ import annotations
 
-import re
-import secrets
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
 import pytest
 
-from activitylog.accounts.signin import token_hash
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from activitylog.timeutil import now_us
 from tests.support import people
+from tests.support.activity_page import PageServer, Visitor
 from tests.support.servers import start_server, stop_server
-
-USER_AGENT = "pytest-activity-page/1.0"
-
-
-@dataclass(frozen=True)
-class PageServer:
-    base_url: str
-    log: ActivityLog
 
 
 @pytest.fixture(scope="session")
@@ -56,43 +43,6 @@ def org(page_server: PageServer) -> people.Org:
     return people.org(page_server.log.store)
 
 
-@dataclass
-class Visitor:
-    """A browser without script, on one workspace's console; paths are relative to the activity log page."""
-
-    server: PageServer
-    org: people.Org
-    csrf: str = ""
-    http: httpx.Client = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.http = httpx.Client(
-            base_url=self.server.base_url, headers={"User-Agent": USER_AGENT}, follow_redirects=False, timeout=20
-        )
-
-    @property
-    def page(self) -> str:
-        return f"/a/{self.org.id}/settings/activity-logs"
-
-    def signed_in(self, teammate_id: str) -> Visitor:
-        session, self.csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
-        with self.server.log.store.transaction(self.org.id) as tx:
-            tx.execute(
-                "INSERT INTO sessions (token_hash, workspace_id, teammate_id, csrf_token, stage, created_us, "
-                "last_seen_us) VALUES (?, ?, ?, ?, 'complete', ?, ?)",
-                (token_hash(session), self.org.id, teammate_id, self.csrf, now_us(), now_us()),
-            )
-        self.http.cookies.set("al_session", session)
-        return self
-
-    def get(self, path: str = "", **kwargs: Any) -> httpx.Response:
-        return self.http.get(self.page + path, **kwargs)
-
-    def download(self, query: str = "", data: dict[str, str] | None = None, *, csrf: bool = True) -> httpx.Response:
-        form = {"format": "csv", **({"csrf_token": self.csrf} if csrf else {}), **(data or {})}
-        return self.http.post(f"{self.page}/download" + (f"?{query}" if query else ""), data=form)
-
-
 @pytest.fixture
 def visitors(page_server: PageServer, org: people.Org) -> Iterator[Any]:
     opened: list[Visitor] = []
@@ -111,11 +61,3 @@ def visitors(page_server: PageServer, org: people.Org) -> Iterator[Any]:
 def admin(visitors: Any) -> Visitor:
     opened: Visitor = visitors("tm_admin")
     return opened
-
-
-_TAG = re.compile(r"<[^>]+>")
-
-
-def text(html: str) -> str:
-    """The page's text, tags dropped and whitespace squeezed (entities stay as they are)."""
-    return re.sub(r"\s+", " ", _TAG.sub(" ", html))

@@ -13,8 +13,8 @@ import pytest
 
 from activitylog.accounts.permissions import PERMISSIONS, SETTINGS
 from activitylog.timeutil import MICROS, iso, now_us
-from tests.activity_page.conftest import PageServer, Visitor
 from tests.support import people
+from tests.support.activity_page import PageServer, Visitor
 from tests.support.factories import event
 
 HOUR = 3600 * MICROS

@@ -27,8 +27,8 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.timeutil import MICROS, iso, now_us
 from activitylog.web import activity_view
-from tests.activity_page.conftest import PageServer, Visitor, text
 from tests.support import people
+from tests.support.activity_page import PageServer, Visitor, text
 from tests.support.factories import event
 
 ZONE = "Europe/Dublin"

@@ -18,8 +18,8 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest
 from activitylog.settings import load
-from tests.activity_page.conftest import PageServer, Visitor
 from tests.support import people
+from tests.support.activity_page import PageServer, Visitor
 from tests.support.factories import ago, event
 from tests.support.opaque import cursor_tokens
 from tests.support.running import Running

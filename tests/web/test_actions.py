@@ -10,8 +10,8 @@ import pytest
 
 from activitylog.accounts.permissions import SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
+from tests.support.console import Browser, Browsers, assert_from, entries
 from tests.support.people import PASSWORD, Org
-from tests.web.conftest import Browser, Browsers, assert_from, entries
 
 NEWCOMER = "new.person@example.test"
 SCRIPTED = "<img src=x onerror=alert(1)>"

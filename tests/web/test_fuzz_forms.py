@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from activitylog.service import ActivityLog
 from tests.support import people
-from tests.web.conftest import Browser, Browsers
+from tests.support.console import Browser, Browsers
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 ADMIN_PAGES = [

@@ -25,8 +25,8 @@ from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.web import templating
 from tests.support import people
+from tests.support.console import Browser, Servers, entries
 from tests.support.factories import event
-from tests.web.conftest import Browser, Servers, entries
 
 PREFIX = "/a/{workspace_id}"
 ANYONE = "anyone signed in"

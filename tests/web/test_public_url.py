@@ -15,9 +15,9 @@ from activitylog import tokens
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from tests.support import people
+from tests.support.console import Browser, Server
 from tests.support.factories import event
 from tests.support.servers import start_server, stop_server
-from tests.web.conftest import Browser, Server
 
 PUBLIC = "https://logs.example.test"
 _INVITE_LINK = re.compile(r'value="(https?://[^"]+/join/[^"]+)"')
