@@ -12,71 +12,18 @@ set ACTIVITYLOG_SKIP_POSTGRES=1 to skip them on purpose.
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
 
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
 from activitylog.storage.migrate import upgrade
-from tests import factories
-
-BACKENDS = ["sqlite", "postgres"]
-DEFAULT_POSTGRES_URL = "postgresql://activitylog:activitylog@127.0.0.1:5432/activitylog_test"
-
-
-def admin_url() -> str:
-    return os.environ.get("ACTIVITYLOG_TEST_POSTGRES_URL") or DEFAULT_POSTGRES_URL
-
-
-def database_url(name: str) -> str:
-    """The admin URL with its database name replaced."""
-    base, _, rest = admin_url().rpartition("/")
-    query = rest.partition("?")[2]
-    return f"{base}/{name}" + (f"?{query}" if query else "")
-
-
-class PostgresServer:
-    """Creates and drops throwaway databases on the test server."""
-
-    def __init__(self) -> None:
-        self.created: list[str] = []
-
-    def _admin(self) -> psycopg.Connection:
-        try:
-            return psycopg.connect(admin_url(), autocommit=True, connect_timeout=5)
-        except psycopg.OperationalError as problem:
-            if os.environ.get("ACTIVITYLOG_SKIP_POSTGRES") == "1":
-                pytest.skip("PostgreSQL skipped on purpose (ACTIVITYLOG_SKIP_POSTGRES=1)")
-            pytest.fail(
-                f"PostgreSQL is not reachable at {admin_url()}: {problem}\n"
-                "Start it with `bash scripts/services.sh`, set ACTIVITYLOG_TEST_POSTGRES_URL, "
-                "or set ACTIVITYLOG_SKIP_POSTGRES=1 to skip the PostgreSQL tests on purpose.",
-                pytrace=False,
-            )
-
-    def create(self, template: str | None = None) -> str:
-        name = f"activitylog_test_{secrets.token_hex(4)}"
-        with self._admin() as admin:
-            statement = sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name))
-            if template is not None:
-                statement += sql.SQL(" TEMPLATE {}").format(sql.Identifier(template))
-                if admin.info.server_version >= 150000:
-                    statement += sql.SQL(" STRATEGY FILE_COPY")  # faster than WAL_LOG for a small template
-            admin.execute(statement)
-        self.created.append(name)
-        return name
-
-    def drop(self, name: str) -> None:
-        with self._admin() as admin:
-            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        self.created.remove(name)
+from tests.support import factories
+from tests.support.postgres import BACKENDS, PostgresServer, database_url
+from tests.support.running import Running, migrated_sqlite, running
 
 
 @pytest.fixture(scope="session")
@@ -140,3 +87,17 @@ def log(store: Store) -> ActivityLog:
 @pytest.fixture
 def ws(store: Store) -> Workspace:
     return factories.workspace(store)
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
+    """A server of the test module's own (`activitylog serve` in a subprocess), on each backend in turn (a
+    SQLite file, a PostgreSQL database)."""
+    folder = tmp_path_factory.mktemp("module_server")
+    if request.param == "sqlite":
+        url = migrated_sqlite(folder)
+    else:
+        postgres: PostgresServer = request.getfixturevalue("postgres_server")
+        url = database_url(postgres.create(template=request.getfixturevalue("postgres_template")))
+    with running(url, folder) as started:
+        yield started

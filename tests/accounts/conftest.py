@@ -1,4 +1,4 @@
-"""The console's accounts on every backend: a workspace of `tests.people`, a clock the test moves, and viewers
+"""The console's accounts on every backend: a workspace of `tests.support.people`, a clock the test moves, and viewers
 signed in without spending a password hash on each (their sessions are written straight to the store)."""
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from activitylog.storage import accounts as repository
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
 from activitylog.timeutil import now_us
-from tests import people
-from tests.conftest import BACKENDS
+from tests.support import people
+from tests.support.postgres import BACKENDS
 
 ORIGIN = Origin("203.0.113.9", "pytest-accounts/1.0", "req-accounts-1")
 OTHER_ORIGIN = Origin("198.51.100.20", "pytest-accounts/2.0", "req-accounts-2")

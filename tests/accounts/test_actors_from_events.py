@@ -13,7 +13,7 @@ from activitylog.domain.permissions import TEAMMATES
 from activitylog.errors import Conflict, NotFound
 from activitylog.storage import accounts as repository
 from tests.accounts.conftest import ORIGIN, World
-from tests.people import PASSWORD, Org
+from tests.support.people import PASSWORD, Org
 
 NEWCOMER = "new.person@example.test"
 

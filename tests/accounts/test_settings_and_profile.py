@@ -12,7 +12,7 @@ from activitylog.accounts.console import PermissionDenied
 from activitylog.domain.permissions import SETTINGS
 from activitylog.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
-from tests.people import PASSWORD
+from tests.support.people import PASSWORD
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 BOTH_METHODS = ["email_and_password", "recovery_codes"]

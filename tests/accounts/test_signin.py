@@ -14,9 +14,9 @@ from activitylog.accounts.console import Origin
 from activitylog.accounts.signin import ACCOUNT_LIMIT, IP_LIMIT, token_hash
 from activitylog.errors import Conflict
 from activitylog.storage import accounts, sessions
-from tests import people
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
-from tests.people import PASSWORD, Org
+from tests.support import people
+from tests.support.people import PASSWORD, Org
 
 ADMIN = Org.email("tm_admin")
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"  # a known authenticator secret (32 base32 characters)

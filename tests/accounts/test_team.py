@@ -11,7 +11,7 @@ from activitylog.domain import permissions
 from activitylog.domain.permissions import SETTINGS, TEAMMATES
 from activitylog.errors import Conflict, InvalidInput, NotFound
 from tests.accounts.conftest import ORIGIN, OTHER_ORIGIN, World, assert_origin
-from tests.people import PASSWORD, Org
+from tests.support.people import PASSWORD, Org
 
 NEWCOMER = "new.person@example.test"
 
@@ -150,7 +150,7 @@ def test_a_refused_join_writes_nothing(world: World) -> None:
 
 
 def test_an_invite_link_opens_only_its_workspace(world: World) -> None:
-    from tests import people
+    from tests.support import people
 
     other = people.org(world.store, name="Other")
     issued = world.team.invite(world.viewer("tm_manager"), NEWCOMER, "role_auditor", ORIGIN)

@@ -10,8 +10,8 @@ import pytest
 from activitylog import tokens
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
-from tests.api.conftest import Tenant, new_tenant
-from tests.factories import event
+from tests.support.factories import event
+from tests.support.servers import Tenant, new_tenant
 
 READS = [
     ("GET", "/v1/events"),

@@ -9,8 +9,9 @@ import httpx
 import pytest
 
 from activitylog.api.schemas import ErrorResponse
-from tests.api.conftest import Server, Tenant
-from tests.factories import event
+from tests.api.conftest import Server
+from tests.support.factories import event
+from tests.support.servers import Tenant
 
 
 def problem(answer: httpx.Response, status: int, code: str, field: str | None) -> ErrorResponse:

@@ -10,9 +10,9 @@ import httpx
 
 from activitylog.export.csv import COLUMNS
 from activitylog.service import ActivityLog
-from tests.api.conftest import Tenant, new_tenant
-from tests.factories import ago, event
-from tests.formulas import formula_starts
+from tests.support.factories import ago, event
+from tests.support.formulas import formula_starts
+from tests.support.servers import Tenant, new_tenant
 
 INJECTION = "=cmd|' /C calc'!A0"
 

@@ -8,8 +8,8 @@ import httpx
 import pytest
 
 from activitylog.api.schemas import EventOut, EventPage, RecordResponse
-from tests.api.conftest import Tenant
-from tests.factories import ago, event
+from tests.support.factories import ago, event
+from tests.support.servers import Tenant
 
 
 def post(http: httpx.Client, tenant: Tenant, body: Any, **headers: str) -> httpx.Response:

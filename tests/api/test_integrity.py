@@ -9,7 +9,8 @@ import httpx
 from click.testing import CliRunner
 
 from activitylog.cli import main
-from tests.api.conftest import Server, Tenant
+from tests.api.conftest import Server
+from tests.support.servers import Tenant
 
 
 def test_a_customer_verifies_an_export_offline(

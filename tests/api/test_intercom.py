@@ -16,8 +16,9 @@ from intercom.types import ActivityLogList as IntercomActivityLogList
 
 from activitylog.api.schemas import ActivityLogList, IntercomErrorList
 from activitylog.catalog import REGISTRY
-from tests.api.conftest import Server, Tenant
-from tests.factories import event
+from tests.api.conftest import Server
+from tests.support.factories import event
+from tests.support.servers import Tenant
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 

@@ -10,9 +10,9 @@ import httpx
 import pytest
 
 from activitylog.service import ActivityLog
-from tests.api.conftest import Tenant, new_tenant
-from tests.factories import ago, event
-from tests.trust.conftest import serving
+from tests.support.factories import ago, event
+from tests.support.running import serving
+from tests.support.servers import Tenant, new_tenant
 
 TYPES = ["app_name_change", "admin_login_success", "app_team_creation"]
 

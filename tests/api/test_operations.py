@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 
-from tests.api.conftest import Tenant, start_server, stop_server
-from tests.factories import event
+from tests.support.factories import event
+from tests.support.servers import Tenant, start_server, stop_server
 
 
 def test_healthz_and_readyz(http: httpx.Client) -> None:

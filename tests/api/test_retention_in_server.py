@@ -12,7 +12,7 @@ from activitylog.retention_schedule import RetentionScheduler
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.storage.base import Store, Workspace
-from tests.factories import event
+from tests.support.factories import event
 
 
 def test_the_server_runs_retention_and_stops_it(store: Store) -> None:

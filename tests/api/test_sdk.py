@@ -15,8 +15,9 @@ import activitylog
 from activitylog.errors import ActivityLogError, Forbidden, InvalidInput, Unauthorized, Unavailable
 from activitylog.sdk import AsyncClient, Client, RetryPolicy, Teammate
 from activitylog.sdk._retry import parse_retry_after
-from tests.api.conftest import Server, Tenant
-from tests.factories import ago, event
+from tests.api.conftest import Server
+from tests.support.factories import ago, event
+from tests.support.servers import Tenant
 
 FAST = RetryPolicy(attempts=4, backoff=0.001, max_backoff=0.01)
 BETH = {"type": "teammate", "id": "tm1", "name": "Beth-Ann Sher", "email": "beth@acme.test"}

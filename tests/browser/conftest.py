@@ -25,9 +25,9 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Teammate
 from activitylog.timeutil import MICROS, iso, now_us
-from tests import people
-from tests.api.conftest import start_server, stop_server
-from tests.factories import event
+from tests.support import people
+from tests.support.factories import event
+from tests.support.servers import start_server, stop_server
 
 CHROMIUM = os.environ.get("ACTIVITYLOG_CHROMIUM", "/usr/bin/chromium")
 ARGS = [

@@ -18,8 +18,8 @@ import pytest
 from activitylog.domain.days import day_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
 from activitylog.timeutil import iso, now_us
-from tests import people
 from tests.browser.conftest import XSS, ZONE, Site, Tab, open_tab
+from tests.support import people
 
 ENTRIES = "#entries article.entry"
 

@@ -23,9 +23,9 @@ from activitylog.demo import generate
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.timeutil import now_us
-from tests import people
-from tests.api.conftest import start_server, stop_server
-from tests.web.conftest import Browser, Server, entries
+from tests.support import people
+from tests.support.console import Browser, Server, entries
+from tests.support.servers import start_server, stop_server
 
 _VALIDATORS = {t.code: fastjsonschema.compile(dict(t.schema)) for t in REGISTRY}
 

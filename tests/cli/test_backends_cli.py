@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from activitylog.cli import main
-from tests.factories import event
+from tests.support.factories import event
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

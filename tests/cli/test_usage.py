@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from activitylog.cli import main
-from tests.factories import event
+from tests.support.factories import event
 
 
 def every_command(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:

@@ -2,7 +2,8 @@
 
 - the README's configuration table names every setting's environment variable, and nothing else;
 - the OpenAPI document says what ids are: UUIDv7s (they once were documented as ULIDs);
-- every package-data pattern in pyproject.toml matches a file that exists.
+- every package-data pattern in pyproject.toml matches a file that exists;
+- every path under tests/ the README cites exists (tests move: issue 13).
 """
 
 from __future__ import annotations
@@ -49,3 +50,9 @@ def test_every_package_data_pattern_matches_a_file() -> None:
     package = ROOT / "src" / "activitylog"
     for pattern in config["tool"]["setuptools"]["package-data"]["activitylog"]:
         assert any(package.glob(pattern)), f"{pattern!r} matches no file in the package"
+
+
+def test_every_test_path_the_readme_cites_exists() -> None:
+    cited = set(re.findall(r"\btests/[\w./-]*[\w/]", README)) - {"tests/X/", "tests/test_X.py"}
+    assert cited
+    assert sorted(path for path in cited if not (ROOT / path).exists()) == []

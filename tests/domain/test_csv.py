@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from activitylog.domain.entry import Actor, Entry
 from activitylog.export.csv import COLUMNS, cell, safe, stream
-from tests.formulas import formula_starts
+from tests.support.formulas import formula_starts
 
 
 def entry(**changes) -> Entry:

@@ -22,9 +22,9 @@ from activitylog.ingest.intake import Intake
 from activitylog.ingest.validation import parse_event, prepare
 from activitylog.storage.base import Teammate
 from activitylog.timeutil import now_us
-from tests.factories import event
-from tests.trust.test_fuzz_validation import events as fuzzed_events
-from tests.trust.test_fuzz_validation import json_values, near_miss_texts
+from tests.support.factories import event
+from tests.support.strategies import events as fuzzed_events
+from tests.support.strategies import json_values, near_miss_texts
 
 NOW = now_us()
 RETENTION = 365

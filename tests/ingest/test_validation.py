@@ -14,7 +14,7 @@ from activitylog.errors import InvalidInput
 from activitylog.ingest.batch import prepare_batch
 from activitylog.ingest.intake import Intake
 from activitylog.timeutil import now_us, to_us
-from tests.factories import event
+from tests.support.factories import event
 
 NOW = now_us()
 

@@ -17,8 +17,8 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Store, Workspace
 from activitylog.storage.integrity import STORED_COLUMNS, IntegrityRepository
-from tests.factories import event
 from tests.integrity.conftest import Tamper
+from tests.support.factories import event
 
 
 def days_ago(days: float) -> str:

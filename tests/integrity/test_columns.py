@@ -16,9 +16,9 @@ from activitylog.domain.ipaddr import IPRange, normalise
 from activitylog.integrity.service import Integrity, IntegrityFailure
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Store
-from tests import factories
-from tests.factories import event
 from tests.integrity.conftest import Tamper
+from tests.support import factories
+from tests.support.factories import event
 
 #: Columns deliberately outside the check, and why. Keep it tiny: whatever a page, filter, export or proof reads
 #: must be checked instead.

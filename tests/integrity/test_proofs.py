@@ -15,8 +15,8 @@ from activitylog.integrity.proofs import verify_export
 from activitylog.integrity.service import Integrity
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
-from tests.factories import event
 from tests.integrity.test_chain import days_ago, record
+from tests.support.factories import event
 
 
 def exported(log: ActivityLog, ws: Workspace) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
 from activitylog.storage.postgres.store import conninfo
-from tests.factories import event
+from tests.support.factories import event
 
 
 def raw_execute(store, statement: str) -> None:

@@ -17,7 +17,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Store, Workspace
 from activitylog.timeutil import DAY_US, MICROS, iso, now_us
-from tests import factories
+from tests.support import factories
 
 ZONE = "Europe/Dublin"  # a zone with two clock changes a year
 HOUR_US = 3600 * MICROS

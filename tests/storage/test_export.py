@@ -10,8 +10,8 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.export.csv import COLUMNS, stream, stream_rows
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
-from tests.factories import ago, event
-from tests.formulas import formula_starts
+from tests.support.factories import ago, event
+from tests.support.formulas import formula_starts
 
 TRICKY = [
     event(ip="2001:db8::7", email='=HYPERLINK("http://evil.test")', request_id="@req"),

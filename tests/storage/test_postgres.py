@@ -18,7 +18,7 @@ from activitylog.storage.postgres import store as postgres_store
 from activitylog.storage.postgres.schema import month_bounds, month_of, next_month, partition_name
 from activitylog.storage.postgres.store import PostgresStore, conninfo
 from activitylog.timeutil import DAY_US, to_us
-from tests.factories import event
+from tests.support.factories import event
 
 ALL = ActivityFilter()
 

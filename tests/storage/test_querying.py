@@ -11,7 +11,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
-from tests.factories import event
+from tests.support.factories import event
 
 BASE = datetime.now(UTC).replace(microsecond=0) - timedelta(days=10)
 

@@ -10,8 +10,8 @@ from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Workspace
 from activitylog.storage.sqlite.store import SQLiteStore
-from tests import factories
-from tests.factories import event, teammate
+from tests.support import factories
+from tests.support.factories import event, teammate
 
 
 def all_entries(log: ActivityLog, ws: Workspace):

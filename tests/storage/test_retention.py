@@ -15,7 +15,7 @@ from activitylog.retention_schedule import RetentionScheduler, run_once
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
 from activitylog.timeutil import DAY_US
-from tests.factories import event
+from tests.support.factories import event
 
 ALL = ActivityFilter()
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
-from tests.factories import ago, event
+from tests.support.factories import ago, event
 
 
 def test_a_wide_range_pages_newest_first_without_gaps(log: ActivityLog, ws: Workspace) -> None:

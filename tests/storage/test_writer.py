@@ -13,7 +13,7 @@ from activitylog.domain.prepared import Prepared
 from activitylog.service import ActivityLog
 from activitylog.storage.base import RecordResult, Workspace
 from activitylog.storage.writer import GroupCommitWriter
-from tests.factories import event
+from tests.support.factories import event
 
 
 def prepared(log: ActivityLog, ws: Workspace, *keys: str | None) -> list[Prepared]:

@@ -10,8 +10,8 @@ import pytest
 
 from activitylog.domain.permissions import SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
-from tests.people import PASSWORD, Org
-from tests.web.conftest import Browser, Browsers, assert_from, entries
+from tests.support.console import Browser, Browsers, assert_from, entries
+from tests.support.people import PASSWORD, Org
 
 NEWCOMER = "new.person@example.test"
 SCRIPTED = "<img src=x onerror=alert(1)>"

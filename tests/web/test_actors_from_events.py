@@ -8,8 +8,8 @@ import httpx
 
 from activitylog import tokens
 from activitylog.service import ActivityLog
-from tests.people import Org
-from tests.web.conftest import Browser, Browsers
+from tests.support.console import Browser, Browsers
+from tests.support.people import Org
 
 GHOST = {"type": "teammate", "id": "a_ghost", "name": "Ghost Of Ada", "email": Org.email("tm_admin")}
 

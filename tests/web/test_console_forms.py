@@ -11,8 +11,8 @@ import pytest
 
 from activitylog.service import ActivityLog
 from activitylog.web.timezones import canonical_timezones, timezone_options, utc_offset
-from tests import people
-from tests.web.conftest import Browsers, entries
+from tests.support import people
+from tests.support.console import Browsers, entries
 
 _OPTION = re.compile(r'<option value="([^"]*)"( selected)?>([^<]*)</option>')
 _TZ_SELECT = re.compile(r'<select id="timezone" name="timezone">(.*?)</select>', re.S)

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from activitylog.service import ActivityLog
-from tests import people
-from tests.web.conftest import Browser, Browsers, assert_from, entries, only
+from tests.support import people
+from tests.support.console import Browser, Browsers, assert_from, entries, only
 from tests.web.test_permissions import CASES, concrete, needs, relative, served_routes
 
 SIGNED_IN_POSTS = sorted(

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from activitylog.service import ActivityLog
-from tests import people
-from tests.web.conftest import Browser, Browsers
+from tests.support import people
+from tests.support.console import Browser, Browsers
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 ADMIN_PAGES = [

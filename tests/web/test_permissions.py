@@ -24,9 +24,9 @@ from activitylog.domain.permissions import PERMISSIONS, SETTINGS, TEAMMATES
 from activitylog.service import ActivityLog
 from activitylog.settings import Settings
 from activitylog.web import templating
-from tests import people
-from tests.factories import event
-from tests.web.conftest import Browser, Servers, entries
+from tests.support import people
+from tests.support.console import Browser, Servers, entries
+from tests.support.factories import event
 
 PREFIX = "/a/{workspace_id}"
 ANYONE = "anyone signed in"

@@ -14,10 +14,10 @@ import pytest
 from activitylog import tokens
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from tests import people
-from tests.api.conftest import start_server, stop_server
-from tests.factories import event
-from tests.web.conftest import Browser, Server
+from tests.support import people
+from tests.support.console import Browser, Server
+from tests.support.factories import event
+from tests.support.servers import start_server, stop_server
 
 PUBLIC = "https://logs.example.test"
 _INVITE_LINK = re.compile(r'value="(https?://[^"]+/join/[^"]+)"')

@@ -16,9 +16,9 @@ from activitylog.accounts.signin import ACCOUNT_LIMIT, IP_LIMIT, token_hash
 from activitylog.service import ActivityLog
 from activitylog.timeutil import now_us
 from activitylog.web.templating import SECURITY_HEADERS
-from tests import people
-from tests.people import PASSWORD, Org
-from tests.web.conftest import Browser, Browsers, Servers, assert_from, entries, only
+from tests.support import people
+from tests.support.console import Browser, Browsers, Servers, assert_from, entries, only
+from tests.support.people import PASSWORD, Org
 
 ADMIN = Org.email("tm_admin")
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

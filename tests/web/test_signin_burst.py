@@ -17,11 +17,11 @@ from activitylog.accounts import signin
 from activitylog.accounts.signin import ACCOUNT_LIMIT, IP_LIMIT
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from tests import people
-from tests.api.conftest import start_server, stop_server
-from tests.conftest import BACKENDS, PostgresServer, database_url
-from tests.people import Org
-from tests.web.conftest import Browser, Server, entries
+from tests.support import people
+from tests.support.console import Browser, Server, entries
+from tests.support.people import Org
+from tests.support.postgres import BACKENDS, PostgresServer, database_url
+from tests.support.servers import start_server, stop_server
 
 THROTTLED = "Too many failed sign-in attempts. Wait 15 minutes, then try again."
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"

@@ -6,7 +6,7 @@ type added to the catalog still shows up in the demo. Follow-ups pair an action 
 (a password reset request with its success), so the log tells the whole story.
 
 Invariant: whatever a builder returns satisfies its type's schema (the demo records through the validating
-path, and tests/test_demo.py records every type).
+path, and tests/demo/test_demo.py records every type).
 """
 
 from __future__ import annotations

@@ -13,9 +13,9 @@ import pytest
 
 from activitylog.domain.permissions import PERMISSIONS, SETTINGS
 from activitylog.timeutil import MICROS, iso, now_us
-from tests import people
-from tests.activity_page.conftest import PageServer, Visitor
-from tests.factories import event
+from tests.support import people
+from tests.support.activity_page import PageServer, Visitor
+from tests.support.factories import event
 
 HOUR = 3600 * MICROS
 HTMX = {"HX-Request": "true"}

@@ -27,9 +27,9 @@ from activitylog.domain.permissions import PERMISSIONS, SETTINGS
 from activitylog.service import ActivityLog
 from activitylog.timeutil import MICROS, iso, now_us
 from activitylog.web import activity_view
-from tests import people
-from tests.activity_page.conftest import PageServer, Visitor, text
-from tests.factories import event
+from tests.support import people
+from tests.support.activity_page import PageServer, Visitor, text
+from tests.support.factories import event
 
 ZONE = "Europe/Dublin"
 HOUR = 3600 * MICROS

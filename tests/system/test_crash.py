@@ -30,10 +30,10 @@ from activitylog.errors import ActivityLogError
 from activitylog.sdk import RetryPolicy
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from tests.api.conftest import free_port, new_tenant, stop_server
-from tests.conftest import PostgresServer, database_url
-from tests.factories import event
-from tests.trust.conftest import migrated_sqlite
+from tests.support.factories import event
+from tests.support.postgres import PostgresServer, database_url
+from tests.support.running import migrated_sqlite
+from tests.support.servers import free_port, new_tenant, stop_server
 
 pytestmark = pytest.mark.slow
 

@@ -37,7 +37,7 @@ from activitylog.storage import open_store
 from activitylog.storage.accounts import invites, member_by_email
 from activitylog.storage.base import StoreReader, Teammate
 from activitylog.timeutil import DAY_US, MICROS, from_us, now_us
-from tests.api.conftest import start_server, stop_server
+from tests.support.servers import start_server, stop_server
 
 EVENTS = 1500
 SEED = 7

@@ -21,9 +21,9 @@ import pytest
 
 from activitylog.domain.filters import MAX_VALUES, ActivityFilter
 from activitylog.service import MAX_PAGE
-from tests.api.conftest import Tenant
-from tests.factories import event
-from tests.trust.conftest import Running, migrated_sqlite, running
+from tests.support.factories import event
+from tests.support.running import Running, migrated_sqlite, running
+from tests.support.servers import Tenant
 
 HEAD_TIMEOUT_S, BODY_TIMEOUT_S = 1.0, 2.0
 

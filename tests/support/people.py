@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from activitylog.accounts import passwords
 from activitylog.domain.permissions import SETTINGS, TEAMMATES, serialise
 from activitylog.storage.base import Store, Teammate, Workspace
-from tests import factories
+from tests.support import factories
 
 PASSWORD = "correct horse battery"
 _HASH = passwords.hash_password(PASSWORD)

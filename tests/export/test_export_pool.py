@@ -21,9 +21,9 @@ import httpx
 from activitylog.domain.filters import ActivityFilter
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
-from tests.api.conftest import new_tenant
-from tests.factories import ago, event
-from tests.trust.conftest import serving
+from tests.support.factories import ago, event
+from tests.support.running import serving
+from tests.support.servers import new_tenant
 
 ROWS = 40_000  # ~10 MB of CSV: more than the kernel buffers between a server and a client that stopped reading
 

@@ -10,7 +10,7 @@ from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import InvalidInput, NotFound
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Workspace
-from tests import factories
+from tests.support import factories
 
 
 def test_issue_authenticate_and_list_without_secrets(log: ActivityLog, ws: Workspace) -> None:

@@ -34,9 +34,9 @@ from activitylog.domain.permissions import PERMISSIONS, serialise
 from activitylog.settings import load
 from activitylog.storage.base import Teammate
 from activitylog.timeutil import iso, now_us
-from tests.api.conftest import Tenant
-from tests.factories import ago, event
-from tests.trust.conftest import Running
+from tests.support.factories import ago, event
+from tests.support.running import Running
+from tests.support.servers import Tenant
 
 # The kind of workspace data each parameter names (None: it names none). Path, query and header parameters alike.
 PARAMETERS: dict[str, str | None] = {

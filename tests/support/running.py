@@ -1,8 +1,6 @@
-"""Fixtures of the trust tests (crash safety, fuzzing, isolation, faults): servers of their own.
-
-These tests kill, lock and starve servers, so none of them shares `tests/api`'s session server; they reuse its
-helpers to start one. `serving` runs the app in a thread of the test process instead (real HTTP, real uvicorn
-with the options `activitylog serve` uses), for tests that must reach into the store while it serves.
+"""Servers of a test's own: `running` starts `activitylog serve` over a database the test names (and opens the log
+over it from the test process); `serving` runs the app in a thread of the test process instead (real HTTP, real
+uvicorn with the options `activitylog serve` uses), for tests that must reach into the store while it serves.
 """
 
 from __future__ import annotations
@@ -15,7 +13,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import pytest
 import uvicorn
 
 from activitylog.app import create_app
@@ -24,9 +21,7 @@ from activitylog.service import ActivityLog
 from activitylog.settings import load
 from activitylog.storage import open_store
 from activitylog.storage.base import Store
-from tests.api.conftest import Tenant, free_port, new_tenant, start_server, stop_server
-from tests.conftest import BACKENDS, PostgresServer
-from tests.conftest import database_url as database_url_of
+from tests.support.servers import Tenant, free_port, new_tenant, start_server, stop_server
 
 
 @dataclass(frozen=True)
@@ -58,19 +53,6 @@ def running(database_url: str, folder: Path, *env: tuple[str, str]) -> Iterator[
     finally:
         stop_server(process)
         store.close()
-
-
-@pytest.fixture(scope="module", params=BACKENDS)
-def module_server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Running]:
-    """A server of this module's own, on each backend in turn (a SQLite file, a PostgreSQL database)."""
-    folder = tmp_path_factory.mktemp("trust")
-    if request.param == "sqlite":
-        database_url = migrated_sqlite(folder)
-    else:
-        server: PostgresServer = request.getfixturevalue("postgres_server")
-        database_url = database_url_of(server.create(template=request.getfixturevalue("postgres_template")))
-    with running(database_url, folder) as started:
-        yield started
 
 
 @contextmanager

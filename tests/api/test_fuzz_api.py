@@ -18,12 +18,12 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import BadRequest
 from activitylog.settings import load
-from tests import people
-from tests.activity_page.conftest import PageServer, Visitor
-from tests.api.conftest import Tenant
-from tests.factories import ago, event
-from tests.opaque import cursor_tokens
-from tests.trust.conftest import Running
+from tests.support import people
+from tests.support.activity_page import PageServer, Visitor
+from tests.support.factories import ago, event
+from tests.support.opaque import cursor_tokens
+from tests.support.running import Running
+from tests.support.servers import Tenant
 
 MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "40"))
 

@@ -27,9 +27,9 @@ from activitylog.storage import open_store
 from activitylog.storage.base import Store
 from activitylog.storage.postgres import store as postgres_store
 from activitylog.storage.sqlite.store import SQLiteStore
-from tests.api.conftest import Tenant, free_port, new_tenant
-from tests.factories import event
-from tests.trust.conftest import serving
+from tests.support.factories import event
+from tests.support.running import serving
+from tests.support.servers import Tenant, free_port, new_tenant
 
 BUSY_MS = 300  # the server's SQLite busy timeout here (5 s in production): how long a write waits for a lock
 
