@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from activitylog.accounts import passwords
 from activitylog.demo.people import ADMIN, CAST, SAMUEL, Person, role_id
-from activitylog.domain.permissions import SETTINGS, TEAMMATES, serialise
+from activitylog.domain.accounts import Role
+from activitylog.domain.permissions import SETTINGS, TEAMMATES
+from activitylog.storage import accounts
 from activitylog.storage.base import Store
 
 ROLES: dict[str, frozenset[str]] = {
@@ -51,10 +53,7 @@ class SignIn:
 def seed_roles(store: Store, workspace_id: str, created_us: int) -> None:
     with store.transaction(workspace_id) as tx:
         for name, granted in ROLES.items():
-            tx.execute(
-                "INSERT INTO roles (workspace_id, id, name, permissions, created_us) VALUES (?, ?, ?, ?, ?)",
-                (workspace_id, role_id(name), name, serialise(granted), created_us),
-            )
+            accounts.add_role(tx, Role(workspace_id, role_id(name), name, frozenset(granted), created_us))
 
 
 def new_passwords(store: Store, workspace_id: str) -> dict[str, SignIn]:
@@ -64,10 +63,10 @@ def new_passwords(store: Store, workspace_id: str) -> dict[str, SignIn]:
     hashed = []
     for person in people:
         password = secrets.token_urlsafe(12)
-        hashed.append((passwords.hash_password(password), workspace_id, person.id))
+        hashed.append((person.id, passwords.hash_password(password)))
         granted = tuple(sorted(ROLES.get(person.role, frozenset())))
         sign_ins[person.id] = SignIn(person.name, person.email, password, person.role, granted)
     with store.transaction(workspace_id) as tx:
-        for row in hashed:
-            tx.execute("UPDATE teammates SET password_hash = ? WHERE workspace_id = ? AND id = ?", row)
+        for teammate_id, password_hash in hashed:
+            accounts.set_password_hash(tx, workspace_id, teammate_id, password_hash)
     return sign_ins

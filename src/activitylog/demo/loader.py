@@ -16,7 +16,7 @@ import hashlib
 import random
 import secrets
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from time import perf_counter
 from typing import Any
 
@@ -26,11 +26,12 @@ from activitylog.demo.access import seed_roles
 from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
 from activitylog.demo.people import ADMIN, CAST, role_id, teammates
 from activitylog.demo.scene import Draft
-from activitylog.domain.accounts import SIGN_IN_METHODS
+from activitylog.domain.accounts import SIGN_IN_METHODS, Invite, Security
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import Conflict
 from activitylog.ids import entry_id, prefixed_id
 from activitylog.service import ActivityLog
+from activitylog.storage import accounts
 from activitylog.storage.base import DEFAULT_RETENTION_DAYS, Store, Teammate, Workspace
 from activitylog.timeutil import DAY_US, iso
 
@@ -147,14 +148,12 @@ def _pending_invitations(store: Store, drafts: list[Draft]) -> None:
         if not made:
             continue
         last = made[-1]
+        invite = Invite(
+            WORKSPACE_ID, prefixed_id("inv"), person.email, role_id(person.role), last.actor.actor()["id"], last.us,
+            last.us + INVITE_DAYS * DAY_US,
+        )  # fmt: skip
         with store.transaction(WORKSPACE_ID) as tx:
-            tx.execute(
-                "INSERT INTO invites (workspace_id, id, email, role_id, token_hash, invited_by, created_us, "
-                "expires_us) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (WORKSPACE_ID, prefixed_id("inv"), person.email, role_id(person.role),
-                 hashlib.sha256(secrets.token_bytes(32)).hexdigest(), last.actor.actor()["id"], last.us,
-                 last.us + INVITE_DAYS * DAY_US),
-            )  # fmt: skip
+            accounts.add_invite(tx, invite, hashlib.sha256(secrets.token_bytes(32)).hexdigest())
 
 
 def _last_after(drafts: list[Draft], code: str) -> dict[str, Any] | None:
@@ -169,19 +168,22 @@ def _security(store: Store, drafts: list[Draft]) -> None:
     settings = _last_after(drafts, "security_settings_change")
     methods = _last_after(drafts, "app_authentication_method_change")
     with store.transaction(WORKSPACE_ID) as tx:
+        current = accounts.security(tx, WORKSPACE_ID, lock=True) or Security()
         if settings is not None:
-            tx.execute(
-                "UPDATE workspaces SET session_timeout_minutes = ?, require_two_factor = ? WHERE id = ?",
-                (settings[SESSION_TIMEOUT], int(settings[REQUIRE_TWO_FACTOR]), WORKSPACE_ID),
+            current = replace(
+                current,
+                session_timeout_minutes=settings[SESSION_TIMEOUT],
+                require_two_factor=bool(settings[REQUIRE_TWO_FACTOR]),
             )
         if methods is not None:
-            allowed = ",".join(method for method in SIGN_IN_METHODS if methods.get(method))
-            tx.execute("UPDATE workspaces SET sign_in_methods = ? WHERE id = ?", (allowed, WORKSPACE_ID))
+            allowed = frozenset(method for method in SIGN_IN_METHODS if methods.get(method))
+            current = replace(current, sign_in_methods=allowed)
+        accounts.set_security(tx, WORKSPACE_ID, current)
 
 
 def existing_demo(log: ActivityLog) -> DemoResult | None:
     """The demo workspace as it stands, or None when the database has none."""
-    workspace = log.store.get_workspace(WORKSPACE_ID)
+    workspace = log.find_workspace(WORKSPACE_ID)
     if workspace is None:
         return None
     page = log.query(WORKSPACE_ID, ActivityFilter(), limit=1)
