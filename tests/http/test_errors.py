@@ -8,9 +8,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import httpx
+import pytest
 from fastapi import FastAPI
 
 from activitylog.api.mount import mount as mount_api
+from activitylog.app import create_app
 from activitylog.http.app import build
 from activitylog.settings import load
 from activitylog.web.mount import mount as mount_console
@@ -34,8 +36,11 @@ def test_a_path_no_surface_claims_is_answered_in_plain_text(tmp_path: Path) -> N
     assert answer.text == "no route GET /v1/nothing-here"
 
 
-def test_each_surface_renders_its_own_paths(tmp_path: Path) -> None:
-    both = (mount_console, mount_api)
+@pytest.mark.parametrize(
+    "both", [(mount_console, mount_api), (mount_api, mount_console)], ids=["web-first", "api-first"]
+)
+def test_each_surface_renders_its_own_paths(tmp_path: Path, both: tuple[Callable[[FastAPI], None], ...]) -> None:
+    """Whichever mounts first (the order routes are matched in), each path gets its own surface's errors."""
     native = _get(tmp_path, both, "/v1/nothing-here")
     assert native.status_code == 404
     assert native.json()["error"]["code"] == "not_found"
@@ -44,3 +49,13 @@ def test_each_surface_renders_its_own_paths(tmp_path: Path) -> None:
     page = _get(tmp_path, both, "/a/ws_missing/nothing-here")
     assert page.status_code == 404
     assert page.headers["content-type"].startswith("text/html")
+
+
+def test_the_api_is_matched_before_the_console(tmp_path: Path) -> None:
+    """Routes are tried in order: the API's (the hot path) must not first be tried against every console page."""
+    app = create_app(load(database_url=f"sqlite:///{tmp_path / 'app.db'}"))
+    paths = []
+    for route in app.router.routes:  # FastAPI keeps an included router as one entry (`original_router`)
+        inner = getattr(route, "original_router", None)
+        paths += [r.path for r in inner.routes] if inner is not None else [getattr(route, "path", "")]
+    assert paths.index("/v1/events") < paths.index("/a/{workspace_id}/settings/activity-logs")

@@ -90,4 +90,4 @@ def register(renderers: Renderers) -> None:
     """Intercom's shape under `/admins`; the native shape for every other path no earlier renderer took, so
     register the API's renderers after the console's."""
     renderers.add(is_intercom, _intercom)
-    renderers.add(lambda path: True, _native)
+    renderers.add(lambda path: True, _native, fallback=True)  # every path no other surface claims

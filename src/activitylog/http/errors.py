@@ -63,15 +63,20 @@ _LAST_RESORT = Renderer(lambda path: True, _last_resort)
 
 @dataclass(slots=True)
 class Renderers:
-    """The app's renderers, asked in the order they were added: the first whose paths match renders."""
+    """The app's renderers, asked in the order they were added, fallbacks after all the others: the first whose
+    paths match renders. So the order surfaces mount in (which is the order their routes are matched) does not
+    decide whose errors a path gets."""
 
     renderers: list[Renderer] = field(default_factory=list)
+    fallbacks: list[Renderer] = field(default_factory=list)
 
-    def add(self, matches: Callable[[str], bool], render: Render, *, page: bool = False) -> None:
-        self.renderers.append(Renderer(matches, render, page))
+    def add(
+        self, matches: Callable[[str], bool], render: Render, *, page: bool = False, fallback: bool = False
+    ) -> None:
+        (self.fallbacks if fallback else self.renderers).append(Renderer(matches, render, page))
 
     def choose(self, path: str, *, pages: bool = True) -> Renderer:
-        for renderer in self.renderers:
+        for renderer in (*self.renderers, *self.fallbacks):
             if (pages or not renderer.page) and renderer.matches(path):
                 return renderer
         return _LAST_RESORT
