@@ -175,6 +175,10 @@ def test_giving_a_role_logs_the_permissions_before_and_after(world: World) -> No
         "before": {"role": "Support", **flags()},
         "after": {"role": "Auditor", **flags(SETTINGS)},
     }
+    assert entry.sentence() == (
+        "Ada Admin changed Sam Support's permissions: role from Support to Auditor; "
+        "now can access general and security settings."
+    )
     assert world.console.permissions_of(world.member("tm_support")) == {SETTINGS}
 
 
@@ -185,6 +189,10 @@ def test_custom_permissions_and_no_change(world: World) -> None:
 
     entry = world.one("admin_permission_change")
     assert entry.metadata["after"] == {"role": None, **flags(TEAMMATES)}
+    assert entry.sentence() == (
+        "Ada Admin changed Sam Support's permissions: role from Support to permissions of their own; "
+        "now can manage teammates, seats and permissions."
+    )
     assert world.member("tm_support").own_permissions == {TEAMMATES}
 
 
@@ -274,6 +282,10 @@ def test_changing_a_role_logs_before_and_after(world: World) -> None:
         "before": {"name": "Support", **flags()},
         "after": {"name": "Support desk", **flags(SETTINGS)},
     }
+    assert entry.sentence() == (
+        "Ada Admin changed the permissions of the role Support desk (renamed from Support): "
+        "now can access general and security settings."
+    )
     assert world.console.permissions_of(world.member("tm_support")) == {SETTINGS}
 
 

@@ -293,6 +293,61 @@ def test_a_security_change_says_what_changed_in_human_units(before: dict, after:
     assert render(security, security.code, "Ada", metadata) == f"Ada changed {said}."
 
 
+_SETTINGS, _TEAM = "can_access_general_and_security_settings", "can_manage_teammates_seats_and_permissions"
+
+
+@pytest.mark.parametrize(
+    ("code", "metadata", "said"),
+    [
+        (
+            "admin_permission_change",
+            {"admin": {"name": "Sam"}, "before": {"role": "Support", _SETTINGS: False, _TEAM: False},
+             "after": {"role": "Admin", _SETTINGS: True, _TEAM: True}},
+            "Ada changed Sam's permissions: role from Support to Admin; now can access general and security "
+            "settings and can manage teammates, seats and permissions.",
+        ),
+        (
+            "admin_permission_change",
+            {"admin": {"name": "Sam"}, "before": {"role": None, _SETTINGS: True, _TEAM: False},
+             "after": {"role": None, _SETTINGS: False, _TEAM: True}},
+            "Ada changed Sam's permissions: now can manage teammates, seats and permissions; no longer can access "
+            "general and security settings.",
+        ),
+        # A permission another product names (Intercom's own export right) is said from its key.
+        (
+            "admin_permission_change",
+            {"admin": {"name": "Sam"}, "before": {"role": "Support", "can_export_data": False},
+             "after": {"role": "Admin", "can_export_data": True}},
+            "Ada changed Sam's permissions: role from Support to Admin; now can export data.",
+        ),
+        # A field it cannot say, or a flag that is not a flag: the sentence's head alone.
+        ("admin_permission_change", {"admin": {"name": "Sam"}, "before": {"seat": 1}, "after": {"seat": 2}},
+         "Ada changed Sam's permissions."),
+        ("admin_permission_change", {"admin": {"name": "Sam"}, "before": {_TEAM: "no"}, "after": {_TEAM: True}},
+         "Ada changed Sam's permissions."),
+        (
+            "role_change",
+            {"role": {"name": "Support desk"}, "before": {"name": "Support", _SETTINGS: True},
+             "after": {"name": "Support desk", _SETTINGS: False}},
+            "Ada changed the permissions of the role Support desk (renamed from Support): no longer can access "
+            "general and security settings.",
+        ),
+        (
+            "app_authentication_method_change",
+            {"before": {"email_and_password": True, "recovery_codes": True},
+             "after": {"email_and_password": True, "recovery_codes": False}},
+            "Ada changed the workspace's authentication methods: no longer allows recovery codes instead of the "
+            "authenticator app.",
+        ),
+        # Intercom's own methods (Google, SAML) are not this server's: the plain sentence.
+        ("app_authentication_method_change", {"before": {"saml_sso": False}, "after": {"saml_sso": True}},
+         "Ada changed the workspace's authentication methods."),
+    ],
+)  # fmt: skip
+def test_access_changes_say_what_they_granted(code: str, metadata: dict, said: str) -> None:
+    assert render(REGISTRY[code], code, "Ada", metadata) == said
+
+
 def test_security_settings_values_are_typed() -> None:
     """The shape is open to old keys, not to wrong types of its own: a timeout is whole minutes."""
     validate = fastjsonschema.compile(dict(REGISTRY["security_settings_change"].schema))

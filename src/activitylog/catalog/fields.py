@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from activitylog.catalog.access import PERMISSIONS, SIGN_IN_METHODS
 from activitylog.catalog.security import REQUIRE_TWO_FACTOR, SESSION_TIMEOUT
 
 
@@ -42,11 +43,32 @@ def _required(flag: Any) -> str | None:
     return ("required" if flag else "not required") if isinstance(flag, bool) else None
 
 
+def _granted(flag: Any) -> str | None:
+    return ("granted" if flag else "not granted") if isinstance(flag, bool) else None
+
+
+def _allowed(flag: Any) -> str | None:
+    return ("allowed" if flag else "not allowed") if isinstance(flag, bool) else None
+
+
+def _role(name: Any) -> str | None:
+    if name is None:
+        return "permissions of their own"
+    return name if isinstance(name, str) and name else None
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     label: str  # as a table row names it: "Session timeout"
     say: Callable[[Any], str | None]  # the value in words, None when it is not of the field's kind
     called: str = ""  # as a sentence names it, when not "the" and the label: "two-factor authentication"
+    # A flag that an access clause says as a verb: "grant" (now can / no longer can), "allow" (now allows /
+    # no longer allows); empty for a value said "from X to Y".
+    kind: str = ""
 
     @property
     def noun(self) -> str:
@@ -60,6 +82,11 @@ FIELDS: dict[str, Field] = {
     "session_timeout_hours": Field("Session timeout", _hours),
     "require_two_factor_auth": Field("Two-factor authentication", _required, "two-factor authentication"),
     "retention_days": Field("Retention period", _days),
+    # Access: a teammate's or a role's permissions, a role's name, the ways of signing in.
+    "role": Field("Role", _role),
+    "name": Field("Name", _text),
+    **{code: Field(text, _granted, kind="grant") for code, text in PERMISSIONS.items()},
+    **{code: Field(text, _allowed, kind="allow") for code, text in SIGN_IN_METHODS.items()},
 }
 
 
@@ -107,3 +134,42 @@ def describe_changes(metadata: Mapping[str, Any]) -> str | None:
     if not parts:
         return None
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+
+
+def _lower_first(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
+def describe_access(metadata: Mapping[str, Any]) -> str:
+    """What a role, permission or sign-in method change did, as the end of its sentence: " (renamed from
+    Support)", ": role from Support to Admin; now can access general and security settings", ": no longer
+    allows recovery codes instead of the authenticator app". Empty when a changed field is one it cannot say
+    (the sentence's head is then the whole sentence, as before this vocabulary existed)."""
+    renamed = ""
+    clauses: list[str] = []
+    now: list[str] = []
+    no_longer: list[str] = []
+    for key, old, new in changed_fields(metadata):
+        known = FIELDS.get(key)
+        if known is None and key.startswith("can_"):  # a permission another product names (imported data)
+            known = Field(label(key), _granted, kind="grant")
+        if known is None:
+            return ""
+        if known.kind:
+            if not isinstance(old, bool) or not isinstance(new, bool):
+                return ""
+            phrase = _lower_first(known.label) if known.kind == "grant" else "allows " + _lower_first(known.label)
+            (now if new else no_longer).append(phrase)
+            continue
+        before, after = known.say(old), known.say(new)
+        if before is None or after is None:
+            return ""
+        if key == "name":
+            renamed = f" (renamed from {before})"
+        else:
+            clauses.append(f"{_lower_first(known.label)} from {before} to {after}")
+    if now:
+        clauses.append("now " + " and ".join(now))
+    if no_longer:
+        clauses.append("no longer " + " or ".join(no_longer))
+    return renamed + (": " + "; ".join(clauses) if clauses else "")

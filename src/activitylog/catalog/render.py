@@ -7,6 +7,8 @@ Template placeholders:
 - `{path?text if true:text if false}`: a choice on a flag;
 - `{changes:default}`: what changed between `before` and `after`, in words ("the session timeout from 1 hour
   to 4 hours"; see `fields`), or the default text when a changed field is one the vocabulary cannot say;
+- `{access}`: the end of a role, permission or sign-in method change's sentence, saying what it did
+  (": role from Support to Admin; now can access general and security settings"), or nothing (see `fields`);
 - `{text[path]text}`: optional, the value with the text around it, or nothing at all when the value is
   missing or empty (`{ ([scope])}` is " (since 1 Jan 2026)", or "" in an entry recorded before `scope` was).
 
@@ -24,7 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from activitylog.catalog.fields import describe_changes
+from activitylog.catalog.fields import describe_access, describe_changes
 from activitylog.catalog.model import ActivityType
 
 _PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
@@ -80,6 +82,8 @@ def _plural(count: Any, noun: str) -> str | None:
 
 
 def _expand(expression: str, metadata: Mapping[str, Any]) -> str | None:
+    if expression == "access":
+        return describe_access(metadata)
     if expression.startswith("changes:"):
         return describe_changes(metadata) or expression.removeprefix("changes:")
     optional = _OPTIONAL.fullmatch(expression)

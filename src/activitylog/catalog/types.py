@@ -523,7 +523,7 @@ CATALOG: tuple[ActivityType, ...] = (
         label="Teammate permission change",
         category="Roles and permissions",
         source="intercom-api",
-        template="{actor} changed {admin.name}'s permissions.",
+        template="{actor} changed {admin.name}'s permissions{access}.",
         schema=changes(admin=TEAMMATE),
         example={
             "admin": {"id": "42", "name": "Ciaran Lee", "email": "ciaran@acme.test"},
@@ -536,7 +536,7 @@ CATALOG: tuple[ActivityType, ...] = (
         label="Role permission change",
         category="Roles and permissions",
         source="intercom-api",
-        template="{actor} changed the permissions of the role {role.name}.",
+        template="{actor} changed the permissions of the role {role.name}{access}.",
         schema=changes(role=NAMED),
         example={
             "role": {"id": "7", "name": "Support lead"},
@@ -607,7 +607,7 @@ CATALOG: tuple[ActivityType, ...] = (
         label="Workspace authentication method change",
         category="Security",
         source="intercom-api",
-        template="{actor} changed the workspace's authentication methods.",
+        template="{actor} changed the workspace's authentication methods{access}.",
         schema=changes(),
         example={
             "before": {"email_and_password": True, "google_sso": True, "saml_sso": False},

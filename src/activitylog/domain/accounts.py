@@ -7,15 +7,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+# The ways in are the log's vocabulary too (app_authentication_method_change says them).
+from activitylog.catalog.access import SIGN_IN_METHODS as SIGN_IN_METHODS
 from activitylog.catalog.security import security_settings
 from activitylog.domain import permissions
 
-#: Ways of signing in a workspace can allow. Email and password is the primary one and cannot be turned off
-#: (this server offers no other); recovery codes may be refused as a second factor by a stricter workspace.
-SIGN_IN_METHODS: dict[str, str] = {
-    "email_and_password": "Email and password",
-    "recovery_codes": "Recovery codes instead of the authenticator app",
-}
 SESSION_TIMEOUTS_MINUTES = (15, 30, 60, 240, 480, 1440)
 #: How sign-in entries name the way a teammate got in (`sign_in_method`): the password, then the second factor
 #: when there is one. These are the only ways in this server offers; the demo signs its teammates in with them.

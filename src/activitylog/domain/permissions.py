@@ -7,14 +7,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-SETTINGS = "can_access_general_and_security_settings"
-TEAMMATES = "can_manage_teammates_seats_and_permissions"
-
-#: Every permission, in the order the console lists them.
-PERMISSIONS: dict[str, str] = {
-    SETTINGS: "Can access general and security settings",
-    TEAMMATES: "Can manage teammates, seats and permissions",
-}
+# The codes and labels are the log's vocabulary too (its sentences and before/after tables say them).
+from activitylog.catalog.access import PERMISSIONS as PERMISSIONS
+from activitylog.catalog.access import SETTINGS as SETTINGS
+from activitylog.catalog.access import TEAMMATES as TEAMMATES
 
 #: What each permission opens, for the 403 page and the docs.
 OPENS: dict[str, str] = {

@@ -304,6 +304,26 @@ def test_a_row_shows_its_sentence_time_ip_and_details(admin: Visitor, page_serve
     assert "&#34;session_timeout_hours&#34;: 24" in page  # the raw metadata
 
 
+def test_a_permission_change_says_what_it_granted(admin: Visitor, page_server: PageServer, org: people.Org) -> None:
+    settings, teammates = "can_access_general_and_security_settings", "can_manage_teammates_seats_and_permissions"
+    metadata = {"admin": {"id": "tm_sam", "name": "Sam Support"},
+                "before": {"role": "Support", settings: False, teammates: False},
+                "after": {"role": "Auditor", settings: True, teammates: False}}  # fmt: skip
+    page_server.log.record_one(
+        org.id, event("admin_permission_change", actor_id="tm_admin", name="Ada Admin", metadata=metadata)
+    )
+    page = admin.get().text
+    words = text(page)
+    assert (
+        '<strong class="actor">Ada Admin</strong> changed Sam Support&#39;s permissions: role from Support to '
+        "Auditor; now can access general and security settings." in page
+    )
+    # The table: labels and words, only what changed (the teammates permission stayed off).
+    assert "Role Support Auditor" in words
+    assert "Can access general and security settings not granted granted" in words
+    assert "Can manage teammates, seats and permissions" not in words
+
+
 def test_every_value_from_an_event_is_text(admin: Visitor, page_server: PageServer, org: people.Org) -> None:
     page_server.log.record_one(
         org.id,
