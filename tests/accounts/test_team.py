@@ -79,6 +79,7 @@ def test_changing_an_invite_logs_the_roles_before_and_after(world: World) -> Non
         "before": {"role": "Support"},
         "after": {"role": "Auditor"},
     }
+    assert entry.sentence() == f"Ada Admin changed the invitation for {NEWCOMER}: role from Support to Auditor."
     assert world.console.invites(world.org.id)[0].role_id == "role_auditor"
 
 

@@ -719,7 +719,7 @@ CATALOG: tuple[ActivityType, ...] = (
         label="Teammate invite change",
         category="Teammates",
         source="intercom-api",
-        template="{actor} changed the invitation for {invitee.email}.",
+        template="{actor} changed the invitation for {invitee.email}{access}.",
         schema=changes(invitee=INVITEE),
         example={
             "invitee": {"email": "mei.chen@acme.test"},
