@@ -621,3 +621,33 @@ def test_details_that_fail_to_load_say_so_and_load_on_try_again(tab: Tab, site: 
     row.locator(".entry-details").get_by_text("Raw metadata").wait_for()
     assert not problem.is_visible()
     tab.errors[:] = [e for e in tab.errors if "503" not in e and "Response Status Error" not in e]
+
+
+def test_a_custom_range_by_keyboard_alone(tab: Tab, site: Site) -> None:
+    """The date fields by keys: digits fill a field's segments in turn, Tab goes on to the next field, Enter
+    applies; the range is both days whole, in the workspace's time zone, and focus comes back to the field."""
+    page = tab.page
+    page.goto(site.page)
+    wait_for_chart(page)
+    page.focus("#range")
+    page.keyboard.press("End")  # "Custom range…"
+    page.keyboard.press("Enter")
+    page.locator("#from:focus").wait_for()
+    today = day_of(now_us(), ZONE)
+    first, last = today - timedelta(days=5), today - timedelta(days=3)
+    # Chromium's date field takes its segments in the browser locale's order (en-US: month, day, year).
+    page.keyboard.type(first.strftime("%m%d%Y"))
+    assert page.locator("#from").input_value() == first.isoformat()
+    # Tab leaves the field after its last segment (Chromium may keep one more stop inside it): at most two.
+    for _ in range(2):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "to":
+            break
+    page.locator("#to:focus").wait_for()
+    page.keyboard.type(last.strftime("%m%d%Y"))
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile("range=custom"))
+    assert query_of(page) == {"range": ["custom"], "from": [first.isoformat()], "to": [last.isoformat()]}
+    days = ActivityFilter(since_us=midnight_us(first, ZONE), until_us=midnight_us(last + timedelta(days=1), ZONE))
+    assert shown(page) == expected(site, days)[:50]
+    page.locator("#to:focus").wait_for()  # focus comes back to what applied
