@@ -651,3 +651,42 @@ def test_a_custom_range_by_keyboard_alone(tab: Tab, site: Site) -> None:
     days = ActivityFilter(since_us=midnight_us(first, ZONE), until_us=midnight_us(last + timedelta(days=1), ZONE))
     assert shown(page) == expected(site, days)[:50]
     page.locator("#to:focus").wait_for()  # focus comes back to what applied
+
+
+def test_far_batches_are_parked_and_come_back_unchanged(tab: Tab, site: Site) -> None:
+    """However far the admin scrolls, only the batches near the viewport stay in the document (bug 7): the
+    others stand parked as empty boxes of their height, and come back as they were when scrolled to. The
+    window is narrowed here (the page's defaults are 8 batches and four screens) to show it on a short log."""
+    page = tab.page
+    page.set_viewport_size({"width": 1280, "height": 600})
+    page.goto(site.page)
+    want = expected(site, ActivityFilter())
+    assert len(want) > 150
+    page.eval_on_selector("#entries", "list => { list.dataset.windowFrom = '2'; list.dataset.windowMargin = '0px'; }")
+    first_row = page.locator(f"#entry-{want[0]} summary")
+    first_row.click()  # opened: it must still be open when its batch comes back
+    page.evaluate("document.activeElement.blur()")  # (a batch holding the focus is never parked: see below)
+    for loaded in range(100, len(want), 50):
+        page.locator("#more").scroll_into_view_if_needed()
+        page.locator(f"#entry-{want[loaded - 1]}").wait_for(state="attached")
+    page.locator("#more").scroll_into_view_if_needed()
+    page.locator("#end-of-log").wait_for()
+    height = page.evaluate("document.documentElement.scrollHeight")
+    # The first batch, far above, is parked: its rows are out of the document, a box of its height stands in.
+    page.locator(".batch-parked").first.wait_for(state="attached")
+    assert page.locator(f"#entry-{want[0]}").count() == 0
+    assert page.eval_on_selector(".batch-parked", "box => box.getBoundingClientRect().height") > 500
+    assert page.get_attribute(".batch-parked", "aria-hidden") == "true"
+    assert len(shown(page)) < len(want)
+    assert page.locator("#match-count").inner_text().endswith(f"showing {len(want):,}")  # counted, not walked
+    # Back to the top: the first batch returns as it was (still open) and the page kept its height.
+    page.evaluate("window.scrollTo(0, 0)")
+    page.locator(f"#entry-{want[0]} details[open]").wait_for()
+    assert page.evaluate("document.documentElement.scrollHeight") == height
+    assert shown(page)[:50] == want[:50]
+    # A batch holding the focus stays, however far away it gets.
+    first_row.focus()
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    page.locator(f"#entry-{want[-1]}").wait_for()
+    assert page.locator(f"#entry-{want[0]}").count() == 1
+    assert page.evaluate("document.activeElement.closest('article').id") == f"entry-{want[0]}"

@@ -2,7 +2,8 @@
 // with it: searchable pickers with category toggles, the date menu applies when chosen (from the keyboard: on
 // Enter), focus returns to what applied after the reload, empty fields stay out of the URL, the histogram is
 // keyboard-navigable, loading more entries keeps focus and reports failures, and the details of an entry from
-// a further batch are fetched when it is first opened.
+// a further batch are fetched when it is first opened; however far the admin scrolls, only the batches near
+// the viewport stay in the document.
 // htmx (vendored next to this file) fetches the further entries and the histogram.
 (function () {
   "use strict";
@@ -288,9 +289,82 @@
     bars[next].focus();
   });
 
+  // --- A window of batches ----------------------------------------------------------------------------------
+  // Chromium's style and layout work for each batch added grows with the nodes in the document, so the 100th
+  // batch used to cost the browser 1.3-1.6 times the first (bench/scroll_bench.py). Once the list holds
+  // `data-window-from` batches (8 by default: a short log keeps every entry in the page, for find-in-page), a
+  // batch farther than `data-window-margin` (four screens) above or below the viewport is parked: an empty box
+  // of its height takes its place, so nothing moves, and its nodes wait, detached and unchanged (an opened
+  // row stays open), until it comes near again. A batch holding the focus is never parked.
+
+  var parked = new Map(); // box -> the batch it stands in for
+  var far = new Set(); // batches in the document, out of the window's margin
+  var batches = 0; // batches in the list, parked or not
+  var windowing = null;
+
+  function listSetting(name, otherwise) {
+    var list = document.getElementById("entries");
+    return (list && list.dataset[name]) || otherwise;
+  }
+
+  // Watching starts with the first further batch (the first alone never needs a window).
+  function watch(element) {
+    if (!("IntersectionObserver" in window)) return;
+    if (!windowing) {
+      windowing = new IntersectionObserver(moved, { rootMargin: listSetting("windowMargin", "400%") + " 0px" });
+      document.querySelectorAll("#entries > .batch").forEach(function (batch) { windowing.observe(batch); });
+    }
+    windowing.observe(element);
+  }
+
+  function moved(records) {
+    records.forEach(function (record) {
+      var element = record.target;
+      if (parked.has(element)) {
+        if (record.isIntersecting) unpark(element);
+      } else if (record.isIntersecting) {
+        far.delete(element);
+      } else {
+        far.add(element);
+      }
+    });
+    parkFarBatches();
+  }
+
+  function parkFarBatches() {
+    if (batches < Number(listSetting("windowFrom", "8"))) return;
+    far.forEach(function (batch) {
+      if (!batch.isConnected) far.delete(batch);
+      else if (!batch.contains(document.activeElement)) park(batch);
+    });
+  }
+
+  function park(batch) {
+    var height = batch.getBoundingClientRect().height;
+    if (!height) return;
+    var box = document.createElement("div");
+    box.className = "batch-parked";
+    box.setAttribute("aria-hidden", "true");
+    box.style.height = height + "px"; // the CSSOM, which the page's Content-Security-Policy allows
+    far.delete(batch);
+    windowing.unobserve(batch);
+    parked.set(box, batch);
+    batch.replaceWith(box);
+    windowing.observe(box);
+  }
+
+  function unpark(box) {
+    var batch = parked.get(box);
+    parked.delete(box);
+    windowing.unobserve(box);
+    box.replaceWith(batch);
+    windowing.observe(batch);
+  }
+
   // --- Further entries: busy state, focus, failures -----------------------------------------------------------
 
-  var focusAfterLoad = -1;
+  var focusAfterLoad = false;
+  var arrived = null; // the first batch of the last swap into #more
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var more = event.target.closest && event.target.closest("#more");
@@ -300,20 +374,20 @@
     if (entries) entries.setAttribute("aria-busy", "true");
     // Asked for from the keyboard (the link had focus): focus goes to the first new entry once it is in.
     var active = document.activeElement;
-    focusAfterLoad = active && more.contains(active) ? document.querySelectorAll("#entries .entry").length : -1;
+    focusAfterLoad = Boolean(active && more.contains(active));
   });
 
   document.addEventListener("htmx:afterSettle", function () {
     var entries = document.getElementById("entries");
     if (entries) entries.setAttribute("aria-busy", "false");
-    if (focusAfterLoad >= 0) {
-      var first = document.querySelectorAll("#entries .entry")[focusAfterLoad];
+    if (focusAfterLoad) {
+      var first = arrived ? arrived.querySelector(".entry") : null;
       var target = first ? first.querySelector("summary") : document.getElementById("end-of-log");
       if (target) {
         if (!first) target.tabIndex = -1;
         target.focus();
       }
-      focusAfterLoad = -1;
+      focusAfterLoad = false;
     }
   });
 
@@ -332,23 +406,28 @@
   }
 
   // A batch that continues the day of the entry before it: that entry is no longer the day's last.
-  var lastBatch = null;
+  var before = null; // what precedes #more in the list: the last batch, or the box standing in for it
   document.addEventListener("htmx:beforeSwap", function (event) {
     var target = event.detail.target;
-    var batch = target && target.id === "more" ? target.previousElementSibling : null;
-    lastBatch = batch && batch.classList.contains("batch") ? batch : null;
+    var previous = target && target.id === "more" ? target.previousElementSibling : null;
+    before = previous && (previous.classList.contains("batch") || parked.has(previous)) ? previous : null;
   });
   document.addEventListener("htmx:afterSwap", function () {
-    if (!lastBatch) return;
+    if (!before) return;
+    var lastBatch = parked.get(before) || before;
     var lastBefore = lastBatch.lastElementChild;
-    var added = lastBatch.nextElementSibling;
-    var first = added && added.classList.contains("batch") ? added.firstElementChild : null;
+    var added = before.nextElementSibling;
+    arrived = added && added.classList.contains("batch") ? added : null;
+    var first = arrived ? arrived.firstElementChild : null;
     if (first && first.classList.contains("entry") && lastBefore) lastBefore.classList.remove("day-end");
     for (; added && added.classList.contains("batch"); added = added.nextElementSibling) {
       shownCount += added.querySelectorAll(".entry").length;
+      batches += 1;
+      watch(added);
     }
-    lastBatch = null;
+    before = null;
     showCount();
+    parkFarBatches();
   });
   document.addEventListener("htmx:afterSettle", function (event) {
     if (event.target && event.target.id === "histogram") {
@@ -401,6 +480,7 @@
 
   ready(function () {
     shownCount = document.querySelectorAll("#entries .entry").length;
+    batches = document.querySelectorAll("#entries > .batch").length;
     document.querySelectorAll("details.picker").forEach(setUpPicker);
     var form = document.getElementById("filters");
     if (form) setUpForm(form);
