@@ -15,6 +15,8 @@ import pytest
 from playwright.sync_api import expect
 
 from activitylog import tokens
+from activitylog.domain.filters import ActivityFilter
+from activitylog.web.mount import ROUTERS
 from tests.browser.conftest import Site, Tab, open_tab
 
 DEADLINE = 30_000  # ms: generous, the machine is shared
@@ -227,6 +229,61 @@ def test_the_time_zone_picker_shows_offsets_and_no_aliases(console_tab: Tab, sit
 
 
 # A phone ------------------------------------------------------------------------------------------------------
+
+#: GET routes of the console that answer a piece of a page or an image, not a page to read on a phone.
+FRAGMENTS = {
+    "/a/{workspace_id}/settings/activity-logs/entries",
+    "/a/{workspace_id}/settings/activity-logs/entries/{entry_id}",
+    "/a/{workspace_id}/settings/activity-logs/histogram",
+    "/a/{workspace_id}/settings/activity-logs/histogram.svg",
+}
+
+
+def console_pages() -> list[str]:
+    """Every page route of the console, from its routers: a new page is checked without being listed here."""
+    routes: list[Any] = [route for router in ROUTERS for route in router.routes]
+    paths = sorted({route.path for route in routes if "GET" in route.methods})
+    assert set(paths) >= FRAGMENTS, FRAGMENTS - set(paths)  # the list names routes that exist
+    return [path for path in paths if path not in FRAGMENTS]
+
+
+def test_every_console_page_fits_a_phone(chromium: Any, signed_in_state: str, site: Site) -> None:
+    """At 390 px no page of the console scrolls sideways: each page route, signed in and signed out (where it
+    sends a visitor to sign in, that page is checked), with a live invitation link and a spent one."""
+    context, tab = open_tab(chromium, signed_in_state, width=390, height=844)
+    page = tab.page
+    try:
+        page.goto(settings(site, "teammates"))
+        page.get_by_label("Email").fill(f"fits.{secrets.token_hex(3)}@example.test")
+        page.get_by_role("button", name="Send invitation").click()
+        invite_link = page.locator("input.copy").input_value(timeout=DEADLINE)
+        entry = site.log.query(site.org.id, ActivityFilter(), limit=1).entries[0]
+        paths = [
+            path.format(workspace_id=site.org.id, entry_id=entry.id, token=token)
+            for path in console_pages()
+            for token in (["no-such-invitation", invite_link.rsplit("/", 1)[1]] if "{token}" in path else [""])
+        ]
+        assert len(paths) >= 12
+        signed_out, visitor = open_tab(chromium, None, width=390, height=844)
+        try:
+            for browser in (page, visitor.page):
+                for path in paths:
+                    answer = browser.goto(site.base_url + path)
+                    assert answer is not None, path
+                    assert answer.status < 500, path
+                    width = browser.evaluate("document.documentElement.scrollWidth")
+                    assert width <= 390, (path, browser.url, width)
+        finally:
+            signed_out.close()
+        assert unexpected(visitor.errors) == []
+    finally:
+        context.close()
+    assert unexpected(tab.errors) == []
+
+
+def unexpected(errors: list[str]) -> list[str]:
+    """The browser's errors but the 404 the unknown invitation link answers on purpose."""
+    return [error for error in errors if not error.endswith("/join/no-such-invitation")]
 
 
 def test_the_settings_pages_fit_a_phone(chromium: Any, signed_in_state: str, site: Site) -> None:
