@@ -11,6 +11,10 @@
      Target: HTTP at least 0.5x the in-process rate.
    - single-entry POSTs from 16 concurrent keep-alive clients, each with its own Idempotency-Key: entries/s
      and p50/p99 latency. Target: 1,500 entries/s on a 2-core machine.
+   - against a bare app (`bench/bare_app.py`: Starlette under the same uvicorn, parsing the same JSON and
+     inserting one row per request into SQLite, or running the same first-page SQL), in alternating rounds:
+     single-entry POSTs, target >= 0.5x the bare app's rate with p99 <= 20 ms; and the unfiltered first page
+     on one connection, target: at most 1.5 ms over the in-process query (SQLite only).
    - `GET /v1/events` first page (50) with each of a set of filters on the `--size` entries: p95 over all
      requests, next to the in-process `ActivityLog.query` time for the same filters. Target: p95 <= 15 ms.
    - Intercom page numbers, `GET /admins/activity_logs?created_at_after=0&page=N` without a cursor: page 1,
@@ -239,6 +243,105 @@ def singles(token: str, port: int, count: int) -> Figure:
         f">= {TARGET_SINGLE_PER_S:,}/s",
         rate >= TARGET_SINGLE_PER_S,
     )
+
+
+# --- Against a bare app (bench/bare_app.py): what the service adds to the bare work -----------------------
+
+TARGET_BARE_RATIO = 0.5
+TARGET_SINGLE_P99_MS = 20.0
+TARGET_READ_OVERHEAD_MS = 1.5
+BARE_ROUNDS = 3
+
+
+def start_bare(write_db: Path, read_db: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    """The bare reference app under the same uvicorn (uvloop and httptools), as `activitylog serve` runs."""
+    command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), "--no-access-log",
+               "--log-level", "warning"]  # fmt: skip
+    env = {**os.environ, "ACTIVITYLOG_BARE_WRITE_DB": str(write_db), "ACTIVITYLOG_BARE_READ_DB": read_db}
+    with log_path.open("wb") as out:
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
+    for _ in range(200):
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/events?workspace=-&limit=1", timeout=1).status_code == 200:
+                return process
+        except httpx.TransportError:
+            time.sleep(0.05)
+    process.kill()
+    raise SystemExit(f"the bare app did not start: {log_path.read_text()}")
+
+
+def _single_requests(token: str, path: str, count: int, seed: int) -> list[bytes]:
+    now = datetime.now(UTC)
+    bodies = [
+        json.dumps({k: v for k, v in jsonable(event).items() if k != "idempotency_key"}).encode()
+        for event in events(count, seed=seed, days=1, now=now)
+    ]
+    return [
+        request_bytes("POST", path, token, body, Idempotency_Key=f"single-{seed}-{n}") for n, body in enumerate(bodies)
+    ]
+
+
+def against_bare(
+    log: ActivityLog, workspace_id: str, reader: str, writer: str, port: int, bare_port: int, count: int, repeats: int
+) -> list[Figure]:
+    """Single-event POSTs from CONCURRENCY clients, then the unfiltered first page on one connection, each
+    against the bare app, in BARE_ROUNDS alternating rounds (the side that went second goes first next)."""
+    ours: list[Run] = []
+    bare: list[Run] = []
+    per_round = max(count // BARE_ROUNDS, 500)
+    go(port, _single_requests(writer, "/v1/events", 300, seed=7), CONCURRENCY, 201)  # warm-up, both sides
+    go(bare_port, _single_requests(writer, "/events", 300, seed=7), CONCURRENCY, 201)
+    for r in range(BARE_ROUNDS):
+        sides = [("ours", port, "/v1/events"), ("bare", bare_port, "/events")]
+        for side, side_port, path in sides if r % 2 == 0 else sides[::-1]:
+            run = go(side_port, _single_requests(writer, path, per_round, seed=500 + r), CONCURRENCY, 201)
+            if run.failures:
+                raise SystemExit(f"single POSTs ({side}) failed: {run.failures[:3]}")
+            (ours if side == "ours" else bare).append(run)
+    ours_rate = sum(len(run.latencies) for run in ours) / sum(run.seconds for run in ours)
+    bare_rate = sum(len(run.latencies) for run in bare) / sum(run.seconds for run in bare)
+    ours_p99 = percentile([x for run in ours for x in run.latencies], 99) * 1000
+    ratio = ours_rate / bare_rate
+    figures = [
+        Figure(
+            f"single-entry POSTs vs a bare app, {CONCURRENCY} clients",
+            f"{ours_rate:,.0f}/s (p99 {ours_p99:.1f} ms)",
+            f"{bare_rate:,.0f}/s bare Starlette + INSERT",
+            f"{ratio:.2f}x",
+            f">= {TARGET_BARE_RATIO}x, p99 <= {TARGET_SINGLE_P99_MS:.0f} ms",
+            ratio >= TARGET_BARE_RATIO and ours_p99 <= TARGET_SINGLE_P99_MS,
+        )
+    ]
+    local = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        log.query(workspace_id, ActivityFilter(), limit=PAGE)
+        local.append(time.perf_counter() - start)
+    ours_get = request_bytes("GET", f"/v1/events?limit={PAGE}", reader)
+    bare_get = request_bytes("GET", f"/events?workspace={workspace_id}&limit={PAGE}", reader)
+    ours_reads: list[float] = []
+    bare_reads: list[float] = []
+    for r in range(BARE_ROUNDS):
+        sides = [(port, ours_get, ours_reads), (bare_port, bare_get, bare_reads)]
+        for side_port, request, into in sides if r % 2 == 0 else sides[::-1]:
+            run = go(side_port, [request] * repeats, 1, 200)
+            if run.failures:
+                raise SystemExit(f"GET first page failed: {run.failures[:3]}")
+            into += run.latencies
+    ours_p50, bare_p50 = percentile(ours_reads, 50) * 1000, percentile(bare_reads, 50) * 1000
+    local_p50 = percentile(local, 50) * 1000
+    overhead = ours_p50 - local_p50
+    figures.append(
+        Figure(
+            "GET /v1/events first page, HTTP overhead",
+            f"p50 {ours_p50:.2f} ms - {local_p50:.2f} in-process = {overhead:.2f} ms",
+            f"bare app p50 {bare_p50:.2f} ms (same SQL)",
+            f"{ours_p50 / bare_p50:.2f}x",
+            f"<= {TARGET_READ_OVERHEAD_MS} ms",
+            overhead <= TARGET_READ_OVERHEAD_MS,
+        )
+    )
+    return figures
 
 
 FILTERS: list[dict[str, Any]] = [
@@ -492,6 +595,17 @@ def main(argv: Sequence[str] | None = None) -> int:
             figures.append(ingest(log, writer, port, rounds=5, per_round=args.ingest // 5))
             print("measuring single-entry POSTs ...", file=sys.stderr)
             figures.append(singles(writer, port, args.singles + 500))
+            if not database_url.startswith("postgres"):  # the bare app is SQLite's
+                print("measuring against a bare app ...", file=sys.stderr)
+                bare_port = free_port()
+                bare = start_bare(folder / "bare-writes.db", str(folder / "bench.db"), bare_port, folder / "bare.log")
+                try:
+                    figures += against_bare(
+                        log, workspace.id, reader, writer, port, bare_port, args.singles, args.repeats
+                    )
+                finally:
+                    bare.terminate()
+                    bare.wait(timeout=10)
             print("measuring GET /v1/events ...", file=sys.stderr)
             page, rows = pages(log, workspace.id, reader, port, args.repeats)
             figures.append(page)
