@@ -196,7 +196,10 @@ async def record_events(
     body = await read_json(request, ctx.settings.max_body_bytes)
     items, single = _items(body, idempotency_key, request_id(request))
     try:
-        result = await ctx.log.record_async(tenant.workspace, items, via=ctx.writer, single=single)
+        # The channel is the authenticated token's, never anything the body says.
+        result = await ctx.log.record_async(
+            tenant.workspace, items, via=ctx.writer, channel=tenant.channel, single=single
+        )
     except InvalidInput:
         ctx.metrics.rejected.inc(len(items))
         raise
@@ -296,6 +299,7 @@ def export_events(
         where,
         tenant.actor.as_dict(),
         lambda: _filename(workspace.name, where, ZoneInfo(workspace.timezone), clock()),
+        channel=tenant.channel,
     )
 
 

@@ -16,6 +16,7 @@ from rich.table import Table
 
 from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import filter_options, resolve_workspace, workspace_option
+from activitylog.domain.channel import CLI
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import ActivityLogError
@@ -56,7 +57,7 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
     written = duplicates = 0
     try:
         for start in range(0, len(events), 1000):
-            result = ctx.log.record(workspace_id, events[start : start + 1000]).result
+            result = ctx.log.record(workspace_id, events[start : start + 1000], channel=CLI).result
             written += len(result.inserted)
             duplicates += len(result.duplicates)
     except ActivityLogError as problem:
@@ -141,7 +142,9 @@ def export(
     workspace_id = resolve_workspace(ctx, workspace)
     chosen = ctx.log.workspace(workspace_id)
     try:
-        download = log_download(ctx.log, None, chosen, where, COMMAND_LINE, ip=None, user_agent=None, request_id=None)
+        download = log_download(
+            ctx.log, None, chosen, where, COMMAND_LINE, channel=CLI, ip=None, user_agent=None, request_id=None
+        )
     except ActivityLogError as problem:
         raise fail(problem) from None
     where, total = download.where, download.rows

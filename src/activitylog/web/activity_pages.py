@@ -30,6 +30,7 @@ from activitylog.accounts.signin import Viewer
 from activitylog.catalog import REGISTRY
 from activitylog.catalog.search import search_terms
 from activitylog.domain import permissions
+from activitylog.domain.channel import CONSOLE
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
@@ -342,6 +343,7 @@ def _download(request: Request, signed_in: Viewer) -> Response:
         current.activity_filter(workspace.timezone, today),
         signed_in.member.actor(),
         lambda: csv_filename(workspace.name, first, last, today),
+        channel=CONSOLE,
         range_code=current.range or None,
         headers=SECURITY_HEADERS,
     )
