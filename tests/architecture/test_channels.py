@@ -29,9 +29,8 @@ def _checked_calls(tree: ast.Module) -> list[ast.Call]:
         func = node.func
         if isinstance(func, ast.Attribute):
             receiver = _receiver(func.value)
-            if func.attr in _LOG_METHODS and (receiver == "log" or receiver.endswith(".log")):
-                calls.append(node)
-            elif func.attr in _FUNCTIONS and receiver not in _WRAPPERS:
+            of_a_log = func.attr in _LOG_METHODS and (receiver == "log" or receiver.endswith(".log"))
+            if of_a_log or (func.attr in _FUNCTIONS and receiver not in _WRAPPERS):
                 calls.append(node)
         elif isinstance(func, ast.Name) and func.id in _FUNCTIONS:
             calls.append(node)

@@ -113,18 +113,21 @@ def token_label(token_id: str, names: TokenNames) -> str:
     return f"{found.name} (revoked)" if found.revoked else found.name
 
 
-def label(stored: str | None, names: TokenNames) -> str:
-    """The channel in words for a row, the details and the CSV: "via API · Deploy bot", "via console",
+def describe(stored: str | None, names: TokenNames) -> str:
+    """The channel in words, as the CSV's Channel column has it: "API · Deploy bot", "console", "command line",
     "system"; "" for an entry without a channel."""
     channel = parse(stored)
     if channel is None:
         return ""
-    if channel.kind == "system":
-        return "system"
     words = _WORDS[channel.kind]
-    if channel.token_id is None:
-        return f"via {words}"
-    return f"via {words} · {token_label(channel.token_id, names)}"
+    return words if channel.token_id is None else f"{words} · {token_label(channel.token_id, names)}"
+
+
+def label(stored: str | None, names: TokenNames) -> str:
+    """The channel as a row and the details show it: "via API · Deploy bot", "via console", "system"; "" for
+    an entry without a channel."""
+    words = describe(stored, names)
+    return words if words in ("", "system") else f"via {words}"
 
 
 def channel_json(stored: str | None, names: TokenNames) -> dict[str, Any] | None:
