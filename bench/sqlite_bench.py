@@ -27,6 +27,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from activitylog.domain.channel import Channel
 from activitylog.domain.filters import ActivityFilter
 from activitylog.integrity import chain
 from activitylog.service import ActivityLog
@@ -38,6 +39,8 @@ from bench.data import TEAMMATES, events
 
 WS = "ws_bench"
 BATCH = 1000
+# As the API records: every entry with its channel (stored, hashed, and the CSV's last column).
+CHANNEL = Channel.api("tok_bench")
 
 
 def raw_connection(path: str) -> sqlite3.Connection:
@@ -86,7 +89,9 @@ def bench_recording(size: int, workdir: Path) -> tuple[float, float, SQLiteStore
         seconds = 0.0
         for batch in itertools.islice(raw_batches, TURN):
             # Untimed: raw gets ready rows, with the same places in the hash chain the library gives them.
-            rows, position, chain_hash = chain.link_rows(WS, raw_log.prepare(workspace, batch), position, chain_hash)
+            rows, position, chain_hash = chain.link_rows(
+                WS, raw_log.prepare(workspace, batch, channel=CHANNEL), position, chain_hash
+            )
             started = time.perf_counter()
             raw.execute("BEGIN")
             raw.executemany(INSERT, rows)
@@ -102,7 +107,7 @@ def bench_recording(size: int, workdir: Path) -> tuple[float, float, SQLiteStore
         seconds = 0.0
         for batch in itertools.islice(library_batches, TURN):
             started = time.perf_counter()
-            log.record(WS, batch)
+            log.record(WS, batch, channel=CHANNEL)
             seconds += time.perf_counter() - started
         return seconds
 

@@ -16,6 +16,7 @@ from functools import partial
 from typing import Any
 
 from activitylog import ids
+from activitylog.domain.channel import SYSTEM, Channel
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import hours_of
 from activitylog.domain.entry import Entry
@@ -115,12 +116,13 @@ class ActivityLog:
         ip: str | None = None,
         user_agent: str | None = None,
         request_id: str | None = None,
+        channel: Channel = SYSTEM,
     ) -> int:
         """Keep the workspace's entries `days` days; answers the previous period.
 
         A real change is logged as `app_data_retention_change` with before/after, in the same transaction as
-        the change itself; `actor` is who made it (the system when not given). Setting the same period again
-        changes and logs nothing.
+        the change itself; `actor` is who made it (the system when not given), `channel` how it arrived.
+        Setting the same period again changes and logs nothing.
         """
         if not MIN_RETENTION_DAYS <= days <= MAX_RETENTION_DAYS:
             raise InvalidInput.single(
@@ -138,7 +140,7 @@ class ActivityLog:
         for name, value in (("ip", ip), ("user_agent", user_agent), ("request_id", request_id)):
             if value is not None:
                 event[name] = value
-        [entry] = self.prepare(workspace, [event], single=True)
+        [entry] = self.prepare(workspace, [event], single=True, channel=channel)
         self.store.set_retention(workspace.id, days, expected=before, entry=entry)
         return before
 
@@ -150,17 +152,21 @@ class ActivityLog:
         items: Sequence[Mapping[str, Any] | EventIn],
         *,
         via: Sink | None = None,
+        channel: Channel | None = None,
         id_for: Callable[[int], str] | None = None,
         single: bool = False,
     ) -> BatchResult:
         """Validate every item, then store all of them or none; repeated idempotency keys are skipped.
 
         The only way entries are written (`ingest`): `via` is where they go, the store in a transaction of its
-        own by default, or a store transaction that holds other writes, or the group-commit writer. `single`:
+        own by default, or a store transaction that holds other writes, or the group-commit writer. `channel`
+        is how the batch arrived (console, API token, command line, system: `domain.channel`), stored with
+        every entry; every producer of this package names one (tests/architecture/test_channels.py), and only
+        an application embedding the library may leave it out (the entries then show no channel). `single`:
         the caller sent one event, not a list, so its errors carry no batch index.
         """
         workspace = self.workspace(workspace_id)
-        prepared = self.prepare(workspace, items, id_for=id_for, single=single)
+        prepared = self.prepare(workspace, items, id_for=id_for, single=single, channel=channel)
         return BatchResult((self.store if via is None else via).record(workspace.id, prepared))
 
     async def record_async(
@@ -169,21 +175,27 @@ class ActivityLog:
         items: Sequence[Mapping[str, Any] | EventIn],
         *,
         via: AsyncSink,
+        channel: Channel,
         single: bool = False,
     ) -> BatchResult:
         """`record` for the event loop, through the group-commit writer; a big batch is validated in a thread so
         it does not stall the loop (a few events validate faster than the hop to a thread costs)."""
         if len(items) <= INLINE_PREPARE:
-            prepared = self.prepare(workspace, items, single=single)
+            prepared = self.prepare(workspace, items, single=single, channel=channel)
         else:
-            prepared = await asyncio.to_thread(self.prepare, workspace, items, single=single)
+            prepared = await asyncio.to_thread(self.prepare, workspace, items, single=single, channel=channel)
         return BatchResult(await via.record_async(workspace.id, prepared))
 
     def record_one(
-        self, workspace_id: str | Workspace, item: Mapping[str, Any] | EventIn, *, via: Sink | None = None
+        self,
+        workspace_id: str | Workspace,
+        item: Mapping[str, Any] | EventIn,
+        *,
+        via: Sink | None = None,
+        channel: Channel | None = None,
     ) -> str:
         """Record one event; answers the entry's id (the first write's id on an idempotent retry)."""
-        result = self.record(workspace_id, [item], via=via, single=True).result
+        result = self.record(workspace_id, [item], via=via, channel=channel, single=True).result
         return result.inserted[0] if result.inserted else result.duplicates[0].entry_id
 
     def prepare(
@@ -193,10 +205,12 @@ class ActivityLog:
         *,
         id_for: Callable[[int], str] | None = None,
         single: bool = False,
+        channel: Channel | None = None,
     ) -> list[Prepared]:
         """The batch validated and built into rows, not written (`record` writes; stores' own tests and the
         benchmarks hand rows to a store directly)."""
-        intake = Intake(workspace.id, workspace.retention_days, self.clock(), id_for or ids.entry_id)
+        via = None if channel is None else channel.stored
+        intake = Intake(workspace.id, workspace.retention_days, self.clock(), id_for or ids.entry_id, via)
         try:
             return prepare_batch(items, intake, directory=partial(self.store.get_teammates, workspace.id))
         except InvalidInput as problem:

@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from activitylog import ids
-from activitylog.domain.entry import SYSTEM, Actor
+from activitylog.domain import channel as channels
+from activitylog.domain.channel import Channel, TokenName, TokenNames
+from activitylog.domain.entry import SYSTEM, Actor, Entry
 from activitylog.errors import InvalidInput, NotFound
 from activitylog.service import ActivityLog
 from activitylog.storage import tokens as stored
@@ -73,6 +75,7 @@ def create_token(
     name: str,
     scopes: str | Iterable[str],
     actor: Actor = SYSTEM,
+    channel: Channel = channels.SYSTEM,
     ip: str | None = None,
     user_agent: str | None = None,
     request_id: str | None = None,
@@ -89,12 +92,25 @@ def create_token(
     event = _event("api_token_creation", actor, metadata, ip, user_agent, request_id)
     with log.transaction(workspace) as tx:
         stored.insert_token(tx, token)
-        log.record(workspace, [event], via=tx)
+        log.record(workspace, [event], via=tx, channel=channel)
     return IssuedToken(token, secret)
 
 
 def list_tokens(log: ActivityLog, workspace_id: str | Workspace) -> list[ApiToken]:
     return stored.list_tokens(log.reader, log.workspace(workspace_id).id)
+
+
+def token_names(log: ActivityLog, workspace_id: str | Workspace) -> dict[str, TokenName]:
+    """The workspace's tokens by id, as entries' channels name them (current name, revoked or not)."""
+    return stored.token_names(log.reader, log.workspace(workspace_id).id)
+
+
+def token_names_for(log: ActivityLog, workspace_id: str | Workspace, entries: Iterable[Entry]) -> TokenNames:
+    """`token_names` when any of `entries` came through a token, else nothing: most pages of a console-heavy
+    log then cost no read of the tokens at all."""
+    if any(entry.via is not None and ":" in entry.via for entry in entries):
+        return token_names(log, workspace_id)
+    return {}
 
 
 def revoke_token(
@@ -103,6 +119,7 @@ def revoke_token(
     token_id: str,
     *,
     actor: Actor = SYSTEM,
+    channel: Channel = channels.SYSTEM,
     ip: str | None = None,
     user_agent: str | None = None,
     request_id: str | None = None,
@@ -118,7 +135,7 @@ def revoke_token(
     with log.transaction(workspace) as tx:
         if not stored.revoke_token(tx, workspace.id, token_id, log.clock()):
             raise NotFound(f"no active token {token_id!r} in this workspace", field="token")
-        log.record(workspace, [event], via=tx)
+        log.record(workspace, [event], via=tx, channel=channel)
     return found
 
 
@@ -146,7 +163,8 @@ def ensure_demo_token(log: ActivityLog, workspace_id: str | None = None) -> str:
             raise NotFound("the database has no workspace yet: create the demo workspace first", field="workspace")
         workspace_id = workspaces[0].id
     earlier = [t for t in list_tokens(log, workspace_id) if t.active and t.name == DEMO_TOKEN_NAME]
-    issued = create_token(log, workspace_id, name=DEMO_TOKEN_NAME, scopes=SCOPES).secret
+    # The demo's own doing, by the system: its entries come through the system channel.
+    issued = create_token(log, workspace_id, name=DEMO_TOKEN_NAME, scopes=SCOPES, channel=channels.SYSTEM).secret
     for token in earlier:
-        revoke_token(log, workspace_id, token.id)
+        revoke_token(log, workspace_id, token.id, channel=channels.SYSTEM)
     return issued

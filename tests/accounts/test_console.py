@@ -128,3 +128,19 @@ def test_permissions_never_grant_an_unknown_code() -> None:
         f"{permissions.SETTINGS},{permissions.TEAMMATES}"
     )
     assert permissions.as_flags([permissions.SETTINGS]) == {permissions.SETTINGS: True, permissions.TEAMMATES: False}
+
+
+def test_the_console_s_entries_arrive_through_the_console(world: World) -> None:
+    """Issue 17: every entry a console change writes says so, whoever the actor is (a teammate, or the system
+    summing up refused sign-ins), and so does a token the console issues and revokes."""
+    admin = world.viewer("tm_admin")
+    with world.console.change(world.ws, ORIGIN) as change:
+        change.log("app_name_change", admin.member.actor(), {"before": "Acme", "after": "Renamed"})
+    world.sign_in.with_password(world.org.id, "nobody@acme.test", "wrong password", ORIGIN)
+    issued = world.settings.create_token(admin, "Deploy bot", ["write"], ORIGIN)
+    world.settings.revoke_token(admin, issued.token.id, ORIGIN)
+    found = world.entries()
+    assert [e.type for e in found] == [
+        "app_name_change", "admin_login_failure", "api_token_creation", "api_token_revocation",
+    ]  # fmt: skip
+    assert {e.via for e in found} == {"console"}

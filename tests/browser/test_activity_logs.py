@@ -15,11 +15,14 @@ from urllib.parse import parse_qs, urlsplit
 import httpx
 import pytest
 
+from activitylog import tokens
+from activitylog.domain.channel import Channel
 from activitylog.domain.days import day_of, midnight_us
 from activitylog.domain.filters import ActivityFilter
 from activitylog.timeutil import iso, now_us
 from tests.browser.conftest import XSS, ZONE, Site, Tab, open_tab
 from tests.support import people
+from tests.support.factories import event
 
 ENTRIES = "#entries article.entry"
 
@@ -690,3 +693,19 @@ def test_far_batches_are_parked_and_come_back_unchanged(tab: Tab, site: Site) ->
     page.locator(f"#entry-{want[-1]}").wait_for()
     assert page.locator(f"#entry-{want[0]}").count() == 1
     assert page.evaluate("document.activeElement.closest('article').id") == f"entry-{want[0]}"
+
+
+def test_a_row_says_how_its_entry_arrived_and_a_token_s_name_is_text(tab: Tab, site: Site) -> None:
+    """Issue 17: an entry sent by a token named as markup shows "via API · <that name>" in its row and its
+    details, as characters; nothing runs and no element is made of it. (Last in the file: it adds an entry.)"""
+    token = tokens.create_token(site.log, site.org.id, name=XSS, scopes="write").token
+    site.log.record_one(site.org.id, event(actor_id="tm_via", name="Quentin Channel"), channel=Channel.api(token.id))
+    page = tab.page
+    page.goto(site.page + "?teammate=tm_via")
+    row = page.locator(ENTRIES).first
+    assert row.locator(".via").inner_text() == f"via API · {XSS}"
+    assert row.locator(".via").get_attribute("title") == f"via API · {XSS}"
+    row.locator("summary").click()
+    assert row.locator(".channel").inner_text() == f"via API · {XSS} {token.id}"
+    assert page.locator("img").count() == 0
+    assert tab.dialogs == []

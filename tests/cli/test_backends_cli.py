@@ -45,3 +45,36 @@ def test_upgrade_record_query_export_and_retention(database_url: str, tmp_path: 
     assert page["entries"][0]["type"] == "app_data_retention_change"
     assert page["entries"][1]["type"] == "data_export_run"  # the export is logged, as a download is
     assert len(page["entries"]) == 4
+
+
+def test_what_the_command_line_records_arrives_through_it(database_url: str, tmp_path: Path) -> None:
+    """Issue 17: `record`, `export`, `retention set` and `token create`/`revoke` record the `cli` channel, and
+    `query` shows each entry's channel (the table's last column, the JSON's `via`), with a token's name."""
+    runner = CliRunner()
+
+    def cli(*args: str, stdin: str | None = None) -> str:
+        result = runner.invoke(main, ["--database-url", database_url, *args], input=stdin)
+        assert result.exit_code == 0, result.output
+        return result.output
+
+    cli("workspace", "create", "Acme", "--id", "ws_via")
+    cli("record", "-", stdin=json.dumps(event()))
+    cli("export", "-o", str(tmp_path / "out.csv"))
+    cli("retention", "set", "120")
+    token = json.loads(cli("token", "create", "--name", "Deploy bot", "--json"))
+    cli("token", "revoke", token["id"])
+    page = json.loads(cli("query", "--format", "json"))
+    assert [(e["type"], e["via"]) for e in page["entries"]] == [
+        ("api_token_revocation", {"kind": "cli", "token": None}),
+        ("api_token_creation", {"kind": "cli", "token": None}),
+        ("app_data_retention_change", {"kind": "cli", "token": None}),
+        ("data_export_run", {"kind": "cli", "token": None}),
+        ("app_name_change", {"kind": "cli", "token": None}),
+    ]
+    wide = runner.invoke(main, ["--database-url", database_url, "query"], env={"COLUMNS": "250"})
+    assert wide.exit_code == 0, wide.output
+    assert wide.output.splitlines()[0].split()[-1] == "Channel"
+    assert [line.rstrip().endswith("command line") for line in wide.output.splitlines()[1:6]] == [True] * 5
+    exported = (tmp_path / "out.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert exported[0].endswith(",Channel")
+    assert exported[1].endswith(",command line")

@@ -88,6 +88,18 @@ def within(entries: list[Entry], span_us: int) -> int:
 # Content -----------------------------------------------------------------------------------------------
 
 
+def test_each_entry_arrives_the_way_its_actor_would_send_it(demo: Demo) -> None:
+    """Issue 17: a teammate's entries through the console, a token's through the API as that token, the
+    product's own as the system."""
+    expected = {"teammate": "console", "system": "system"}
+    for entry in demo.entries:
+        if entry.actor.type == "api_token":
+            assert entry.via == f"api:{entry.actor.id}", entry
+        else:
+            assert entry.via == expected[entry.actor.type], entry
+    assert {e.via for e in demo.entries if e.actor.type == "api_token"} > {"api:tok_5f2c9a"}
+
+
 def test_every_catalog_type_appears_and_every_sentence_renders(demo: Demo) -> None:
     assert len(demo.entries) == EVENTS
     assert {e.type for e in demo.entries} == set(REGISTRY.codes())

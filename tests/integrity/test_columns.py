@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from psycopg.types.json import Jsonb
 
+from activitylog.domain.channel import Channel
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.ipaddr import IPRange, normalise
 from activitylog.integrity.service import Integrity, IntegrityFailure
@@ -82,8 +83,9 @@ def test_every_stored_column_is_checked(store: Store, integrity: Integrity, tamp
         if column in OUTSIDE:
             continue
         home, other = factories.workspace(store), factories.workspace(store)
-        ids = log.record(home.id, [full_event(n) for n in (1, 2, 3)]).inserted
-        log.record(other.id, [full_event(9)])
+        # With a channel, so `via` holds a value to change too (an entry without one: tests/integrity/test_channel.py).
+        ids = log.record(home.id, [full_event(n) for n in (1, 2, 3)], channel=Channel.api("tok_columns")).inserted
+        log.record(other.id, [full_event(9)], channel=Channel.api("tok_columns"))
         [(value,)] = tamper(f"SELECT {column} FROM activities WHERE workspace_id = ? AND id = ?", (home.id, ids[1]))
         new = changed(column, value, other.id)
         tamper(f"UPDATE activities SET {column} = ? WHERE workspace_id = ? AND id = ?", (new, home.id, ids[1]))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
@@ -11,9 +13,14 @@ import pytest
 from click.testing import CliRunner
 
 from activitylog.cli import main
+from activitylog.domain.channel import CONSOLE
 from activitylog.domain.filters import ActivityFilter
+from activitylog.export.csv import stream
+from activitylog.integrity.keys import load_or_create
+from activitylog.integrity.service import Integrity
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
+from activitylog.storage.integrity import IntegrityRepository
 from activitylog.storage.migrate import current_revision, head_revision, upgrade
 from activitylog.storage.postgres.store import conninfo
 
@@ -124,5 +131,41 @@ def test_the_teammates_only_events_named_become_actors_and_the_console_s_stay_me
     try:
         kinds = {t.id: t.kind for t in store.list_teammates("ws_old")}
         assert kinds == {"tm_ghost": "actor", **{t: "member" for t in rows if t != "tm_ghost"}}
+    finally:
+        store.close()
+
+
+def test_an_entry_written_before_revision_0007_verifies_after_it(empty_url: str, tmp_path: Path) -> None:
+    upgrade(empty_url, "0002")
+    run = plain_sql(empty_url)
+    if not empty_url.startswith("sqlite:"):
+        run(
+            "CREATE TABLE activities_p2025_01 PARTITION OF activities "
+            "FOR VALUES FROM (1735689600000000) TO (1738368000000000)"
+        )
+    run(
+        "INSERT INTO workspaces (id, name, timezone, retention_days, created_us) "
+        "VALUES ('ws_old', 'Old', 'UTC', 3650, 1)"
+    )
+    run(
+        "INSERT INTO activities (workspace_id, id, type, actor_type, actor_id, actor_name, occurred_us, recorded_us, "
+        "ip, metadata, idempotency_key) VALUES ('ws_old', '01JGZ0000000000000000000AA', 'app_name_change', "
+        "'teammate', 'tm1', 'Beth-Ann Sher', 1736000000000000, 1736000000000001, NULL, "
+        """'{"before": "Acme", "after": "Acme Inc."}', NULL)"""
+    )
+    upgrade(empty_url, "0006")  # 0003 chains the entry with the frozen form al1
+    store = open_store(empty_url)  # and to head: 0007 adds the column
+    try:
+        log = ActivityLog(store)
+        log.record_one("ws_old", {"type": "admin_logout", "actor": {"id": "tm1", "name": "Beth"}}, channel=CONSOLE)
+        old, new = sorted(log.iter_entries("ws_old", ActivityFilter()), key=lambda e: e.occurred_us)
+        assert (old.via, new.via) == (None, "console")
+        assert old.as_dict()["via"] is None
+        rows = list(csv.DictReader(io.StringIO("".join(stream([old, new])))))
+        assert [row["Channel"] for row in rows] == ["", "console"]
+        integrity = Integrity(IntegrityRepository(store), load_or_create(tmp_path / "signing.key"))
+        report = integrity.verify("ws_old")
+        assert report.ok, [str(f) for f in report.failures]
+        assert report.entries == 2
     finally:
         store.close()

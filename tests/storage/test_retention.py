@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from activitylog.domain.channel import CLI
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import Conflict
 from activitylog.retention_schedule import RetentionScheduler, run_once
@@ -35,9 +36,19 @@ def test_a_retention_change_is_logged_with_before_and_after(log: ActivityLog, st
     # The same period again is no change: nothing is written or logged.
     assert log.set_retention(ws.id, 90) == 90
     assert log.count(ws.id, ALL) == 1
-    # Without an actor, the system made the change.
+    # Without an actor, the system made the change, and it came through the system's channel (issue 17).
     log.set_retention(ws.id, 400)
     assert log.query(ws.id, ALL).entries[0].actor.type == "system"
+    assert log.query(ws.id, ALL).entries[0].via == "system"
+
+
+def test_a_purge_records_nothing_and_keeps_the_channels_of_what_it_keeps(log: ActivityLog, ws: Workspace) -> None:
+    """Retention writes no entry of its own; what survives a purge keeps the channel it was recorded with."""
+    log.set_retention(ws.id, 30)  # the system's entry, through the system channel
+    log.record(ws.id, [event(occurred_at=days_ago(10))], channel=CLI)
+    log.record(ws.id, [event(occurred_at=days_ago(20))])
+    run_once(log, ws.id)
+    assert [e.via for e in log.iter_entries(ws.id, ALL)] == ["system", "cli", None]
 
 
 def test_a_retention_change_that_lost_a_race_writes_nothing(log: ActivityLog, store, ws: Workspace) -> None:

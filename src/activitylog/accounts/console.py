@@ -16,6 +16,7 @@ from typing import Any
 
 from activitylog.domain import permissions
 from activitylog.domain.accounts import Invite, Member, Role, Security
+from activitylog.domain.channel import CONSOLE
 from activitylog.errors import Forbidden, NotFound
 from activitylog.service import ActivityLog
 from activitylog.storage import accounts as stored
@@ -87,7 +88,8 @@ class Console:
             unit = Change(tx, workspace, origin)
             yield unit
             if unit.events:
-                self.log.record(workspace, unit.events, via=tx)
+                # The console's own actions (sign-in included): never a client's claim, always this channel.
+                self.log.record(workspace, unit.events, via=tx, channel=CONSOLE)
             for actor_id in unit.outsiders:
                 # Recording adds a named teammate actor to the directory; an outsider (an email typed at
                 # sign-in) must not even join the teammate filter.

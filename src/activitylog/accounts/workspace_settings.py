@@ -16,6 +16,7 @@ from activitylog.accounts.signin import Viewer
 from activitylog.accounts.team import clean_name
 from activitylog.domain import permissions
 from activitylog.domain.accounts import SESSION_TIMEOUTS_MINUTES, SIGN_IN_METHODS, Security
+from activitylog.domain.channel import CONSOLE
 from activitylog.domain.entry import Actor
 from activitylog.errors import InvalidInput, NotFound
 from activitylog.storage import accounts as stored
@@ -123,13 +124,14 @@ class WorkspaceSettings:
             name=name,
             scopes=list(scopes),
             actor=_actor(viewer),
+            channel=CONSOLE,
             **_where(origin),
         )
 
     def revoke_token(self, viewer: Viewer, token_id: str, origin: Origin) -> ApiToken:
         self._admin(viewer)
         return tokens.revoke_token(
-            self.console.log, viewer.workspace.id, token_id, actor=_actor(viewer), **_where(origin)
+            self.console.log, viewer.workspace.id, token_id, actor=_actor(viewer), channel=CONSOLE, **_where(origin)
         )
 
 

@@ -38,6 +38,7 @@ from activitylog.http.tenants import Tenant
 from activitylog.ingest.batch import MAX_BATCH, check_size
 from activitylog.service import MAX_PAGE, BatchResult
 from activitylog.timeutil import from_us
+from activitylog.tokens import token_names_for
 
 router = APIRouter(prefix="/v1")
 
@@ -196,7 +197,10 @@ async def record_events(
     body = await read_json(request, ctx.settings.max_body_bytes)
     items, single = _items(body, idempotency_key, request_id(request))
     try:
-        result = await ctx.log.record_async(tenant.workspace, items, via=ctx.writer, single=single)
+        # The channel is the authenticated token's, never anything the body says.
+        result = await ctx.log.record_async(
+            tenant.workspace, items, via=ctx.writer, channel=tenant.channel, single=single
+        )
     except InvalidInput:
         ctx.metrics.rejected.inc(len(items))
         raise
@@ -232,7 +236,9 @@ def list_events(
     # An empty cursor is no cursor, as an empty filter parameter is no filter.
     page = services(request).log.query(tenant.workspace.id, where, limit=limit, cursor=cursor or None)
     next_cursor = page.next_cursor.encode() if page.next_cursor else None
-    data = [entry.as_dict() for entry in page.entries]
+    log = services(request).log
+    names = token_names_for(log, tenant.workspace, page.entries)
+    data = [entry.as_dict(names) for entry in page.entries]
     return json_response({"data": data, "next_cursor": next_cursor, "has_more": next_cursor is not None})
 
 
@@ -249,7 +255,9 @@ def get_event(
     entry_id: Annotated[str, Path(max_length=64, description="The entry's id.")],
 ) -> Response:
     """One entry of this workspace by id (404 for any other workspace's entry)."""
-    return json_response(services(request).log.get_entry(tenant.workspace.id, entry_id).as_dict())
+    log = services(request).log
+    entry = log.get_entry(tenant.workspace.id, entry_id)
+    return json_response(entry.as_dict(token_names_for(log, tenant.workspace, [entry])))
 
 
 def _filename(workspace_name: str, where: ActivityFilter, zone: ZoneInfo, now: int) -> str:
@@ -296,6 +304,7 @@ def export_events(
         where,
         tenant.actor.as_dict(),
         lambda: _filename(workspace.name, where, ZoneInfo(workspace.timezone), clock()),
+        channel=tenant.channel,
     )
 
 

@@ -66,6 +66,22 @@ class ActorOut(BaseModel):
     email: str | None
 
 
+class ChannelTokenOut(BaseModel):
+    id: str = Field(description="The token's id (stored with the entry).")
+    name: str | None = Field(description="The token's current name; null when the workspace no longer knows it.")
+    revoked: bool | None = Field(description="Whether the token has been revoked since; null when unknown.")
+
+
+class ChannelOut(BaseModel):
+    """How the entry arrived, as recorded by the service (a client cannot set it)."""
+
+    kind: Literal["console", "api", "cli", "system", "scim"] = Field(
+        description="`console`: the console's own action; `api`: through an API token; `cli`: the command "
+        "line; `system`: the service itself (retention, schedulers); `scim`: directory provisioning."
+    )
+    token: ChannelTokenOut | None = Field(description="The token, for `api` and `scim`; null for the others.")
+
+
 class EventOut(BaseModel):
     id: str = Field(description="The entry's id (a UUIDv7: sorts by time).")
     type: str = Field(description="The activity type's code (see GET /v1/activity-types).")
@@ -80,6 +96,9 @@ class EventOut(BaseModel):
     metadata: dict[str, Any] = Field(description="Type-specific details, such as `before` and `after` values.")
     request_id: str | None
     idempotency_key: str | None
+    via: ChannelOut | None = Field(
+        description="How the entry arrived; null for entries recorded before channels were kept."
+    )
 
 
 class EventPage(BaseModel):

@@ -13,9 +13,11 @@ import click
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
+from rich.text import Text
 
 from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import filter_options, resolve_workspace, workspace_option
+from activitylog.domain.channel import CLI, TokenNames, describe
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import ActivityLogError
@@ -23,6 +25,7 @@ from activitylog.export import csv as csv_export
 from activitylog.export.logged import log_download
 from activitylog.export.runner import export_csv
 from activitylog.timeutil import from_us
+from activitylog.tokens import token_names
 
 
 def _read_events(source: IO[str]) -> list[Any]:
@@ -56,7 +59,7 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
     written = duplicates = 0
     try:
         for start in range(0, len(events), 1000):
-            result = ctx.log.record(workspace_id, events[start : start + 1000]).result
+            result = ctx.log.record(workspace_id, events[start : start + 1000], channel=CLI).result
             written += len(result.inserted)
             duplicates += len(result.duplicates)
     except ActivityLogError as problem:
@@ -64,12 +67,13 @@ def record(ctx: CliContext, workspace: str | None, source: IO[str]) -> None:
     click.echo(f"recorded {count(written, 'entry')}, skipped {duplicates:,} already recorded")
 
 
-def _entries_table(entries: list[Entry], timezone: str) -> Table:
+def _entries_table(entries: list[Entry], timezone: str, names: TokenNames) -> Table:
     zone = ZoneInfo(timezone)
-    table = Table(f"When ({timezone})", "Activity", "IP address", box=None, header_style="bold")
+    table = Table(f"When ({timezone})", "Activity", "IP address", "Channel", box=None, header_style="bold")
     for entry in entries:
         when = from_us(entry.occurred_us).astimezone(zone).strftime("%Y-%m-%d %H:%M:%S")
-        table.add_row(when, entry.sentence(), entry.ip or "")
+        # A token's name is text, not rich markup (a token named "[red]x" shows as typed).
+        table.add_row(when, entry.sentence(), entry.ip or "", Text(describe(entry.via, names)))
     return table
 
 
@@ -101,21 +105,22 @@ def query(
             page = ctx.log.query(workspace_id, where, limit=limit, cursor=cursor)
             entries_iter = iter(page.entries)
             next_cursor = page.next_cursor.encode() if page.next_cursor else None
+        names = token_names(ctx.log, workspace_id)
         if fmt == "csv":
-            for chunk in csv_export.stream(entries_iter, timezone):
+            for chunk in csv_export.stream(entries_iter, timezone, token_names=names):
                 sys.stdout.write(chunk)
             return
         entries = list(entries_iter)
     except ActivityLogError as problem:
         raise fail(problem) from None
     if fmt == "json":
-        click.echo(json.dumps({"entries": [e.as_dict() for e in entries], "next_cursor": next_cursor}, indent=2))
+        click.echo(json.dumps({"entries": [e.as_dict(names) for e in entries], "next_cursor": next_cursor}, indent=2))
         return
     console = Console()
     if not entries:
         console.print("No activity matches.")
         return
-    console.print(_entries_table(entries, timezone))
+    console.print(_entries_table(entries, timezone, names))
     if next_cursor:
         # On one line whatever the terminal's width, so it can be copied whole (a terminal may still fold it).
         console.print()
@@ -141,7 +146,9 @@ def export(
     workspace_id = resolve_workspace(ctx, workspace)
     chosen = ctx.log.workspace(workspace_id)
     try:
-        download = log_download(ctx.log, None, chosen, where, COMMAND_LINE, ip=None, user_agent=None, request_id=None)
+        download = log_download(
+            ctx.log, None, chosen, where, COMMAND_LINE, channel=CLI, ip=None, user_agent=None, request_id=None
+        )
     except ActivityLogError as problem:
         raise fail(problem) from None
     where, total = download.where, download.rows

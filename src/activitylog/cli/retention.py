@@ -6,6 +6,7 @@ import click
 
 from activitylog.cli.context import COMMAND_LINE, CliContext, count, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
+from activitylog.domain.channel import CLI
 from activitylog.errors import ActivityLogError
 from activitylog.retention_schedule import run_once
 from activitylog.timeutil import iso
@@ -38,7 +39,7 @@ def retention_set(ctx: CliContext, workspace: str | None, days: int) -> None:
     """Keep the workspace's entries for DAYS days (30 to 3650)."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        before = ctx.log.set_retention(workspace_id, days, actor=COMMAND_LINE)
+        before = ctx.log.set_retention(workspace_id, days, actor=COMMAND_LINE, channel=CLI)
     except ActivityLogError as problem:
         raise fail(problem) from None
     click.echo(f"{workspace_id}: entries are kept for {days} days (was {before})")

@@ -9,6 +9,7 @@ import click
 from activitylog import tokens
 from activitylog.cli.context import COMMAND_LINE, CliContext, fail, pass_context
 from activitylog.cli.options import resolve_workspace, workspace_option
+from activitylog.domain.channel import CLI
 from activitylog.domain.entry import Actor
 from activitylog.errors import ActivityLogError
 from activitylog.timeutil import iso
@@ -32,7 +33,9 @@ def token_create(ctx: CliContext, workspace: str | None, scopes: str, name: str,
     """Create a token and print its secret. It is shown only this once: only a hash is stored."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        issued = tokens.create_token(ctx.log, workspace_id, name=name, scopes=scopes, actor=BY_COMMAND_LINE)
+        issued = tokens.create_token(
+            ctx.log, workspace_id, name=name, scopes=scopes, actor=BY_COMMAND_LINE, channel=CLI
+        )
     except ActivityLogError as problem:
         raise fail(problem) from None
     if as_json:
@@ -72,7 +75,7 @@ def token_revoke(ctx: CliContext, workspace: str | None, token_id: str) -> None:
     """Revoke the token TOKEN_ID: requests with it are refused from now on."""
     workspace_id = resolve_workspace(ctx, workspace)
     try:
-        revoked = tokens.revoke_token(ctx.log, workspace_id, token_id, actor=BY_COMMAND_LINE)
+        revoked = tokens.revoke_token(ctx.log, workspace_id, token_id, actor=BY_COMMAND_LINE, channel=CLI)
     except ActivityLogError as problem:
         raise fail(problem) from None
     click.echo(f"revoked the API token {revoked.name} ({revoked.id})")

@@ -27,6 +27,7 @@ from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
 from activitylog.demo.people import ADMIN, CAST, role_id, teammates
 from activitylog.demo.scene import Draft
 from activitylog.domain.accounts import SIGN_IN_METHODS, Invite, Security
+from activitylog.domain.channel import CONSOLE, SYSTEM, Channel
 from activitylog.domain.filters import ActivityFilter
 from activitylog.errors import Conflict
 from activitylog.ids import entry_id, prefixed_id
@@ -78,6 +79,16 @@ class DemoResult:
         }
 
 
+def channel_of(actor: dict[str, Any]) -> Channel:
+    """How the demo's entry by `actor` arrives: a teammate's through the console, a token's through the API
+    (as that token), the product's own as the system."""
+    if actor.get("type") == "api_token":
+        return Channel.api(str(actor["id"]))
+    if actor.get("type") == "system":
+        return SYSTEM
+    return CONSOLE
+
+
 def create_demo(
     log: ActivityLog,
     *,
@@ -113,7 +124,12 @@ def create_demo(
 
     for start in range(0, len(drafts), BATCH):
         batch = [draft.event() for draft in drafts[start : start + BATCH]]
-        log.record(WORKSPACE_ID, batch, id_for=id_for)
+        # Each entry arrives the way its actor would have sent it: one record per channel of the batch.
+        by_channel: dict[Channel, list[dict[str, Any]]] = {}
+        for event in batch:
+            by_channel.setdefault(channel_of(event["actor"]), []).append(event)
+        for channel, events_of_channel in by_channel.items():
+            log.record(WORKSPACE_ID, events_of_channel, id_for=id_for, channel=channel)
         if progress is not None:
             progress(len(batch))
     recorded = perf_counter()

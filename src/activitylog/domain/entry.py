@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
 from activitylog.catalog import REGISTRY, Segment, render, render_segments
+from activitylog.domain.channel import TokenNames, channel_json
 from activitylog.timeutil import iso
 
 ActorType = Literal["teammate", "api_token", "system"]
@@ -57,6 +58,8 @@ class Entry:
     metadata_raw: dict[str, Any] | str = field(default="{}", repr=False)
     request_id: str | None = None
     idempotency_key: str | None = None
+    #: How it arrived: the channel's stored text (`domain.channel`); None for entries recorded before channels.
+    via: str | None = None
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -82,8 +85,9 @@ class Entry:
     def sentence_segments(self) -> list[Segment]:
         return render_segments(REGISTRY.get(self.type), self.type, self.actor.display_name, self.metadata)
 
-    def as_dict(self) -> dict[str, Any]:
-        """The native API's representation."""
+    def as_dict(self, token_names: TokenNames | None = None) -> dict[str, Any]:
+        """The native API's representation; `token_names` name the token of an API channel (its id alone
+        without them)."""
         return {
             "id": self.id,
             "type": self.type,
@@ -98,4 +102,5 @@ class Entry:
             "metadata": self.metadata,
             "request_id": self.request_id,
             "idempotency_key": self.idempotency_key,
+            "via": channel_json(self.via, token_names or {}),
         }

@@ -1,7 +1,8 @@
 """A validated entry as the row a store inserts: what `ingest` hands to storage.
 
 Invariants: the row is in ROW_FIELDS order (storage's INSERT uses the same order) with metadata as its JSON
-text; it is built by `entry_row` alone (the fast and the general path both call it) and never changed.
+text; it is built by `entry_row` alone (the fast and the general path both call it) and never changed. Its last
+field, `via`, is the channel's stored text (`domain.channel`), the batch's, from the producer, never the event's.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from activitylog.domain.entry import Actor, Entry
 #: The columns of a stored entry, in the order of `Prepared.row` (storage's INSERT uses the same order).
 ROW_FIELDS = (
     "workspace_id", "id", "type", "actor_type", "actor_id", "actor_name", "actor_email", "occurred_us",
-    "recorded_us", "ip", "ip_key", "user_agent", "metadata", "request_id", "idempotency_key",
+    "recorded_us", "ip", "ip_key", "user_agent", "metadata", "request_id", "idempotency_key", "via",
 )  # fmt: skip
 _AT = {name: index for index, name in enumerate(ROW_FIELDS)}
 _ID, _OCCURRED, _METADATA, _IP_KEY = _AT["id"], _AT["occurred_us"], _AT["metadata"], _AT["ip_key"]
@@ -38,11 +39,12 @@ def entry_row(
     metadata_json: str,
     request_id: str | None,
     idempotency_key: str | None,
+    via: str | None,
 ) -> tuple[Any, ...]:
     """The one place a write row is made: its parameters name the columns, in ROW_FIELDS order."""
     return (
         workspace_id, entry_id, activity_type, actor_type, actor_id, actor_name, actor_email, occurred_us,
-        recorded_us, ip, ip_key, user_agent, metadata_json, request_id, idempotency_key,
+        recorded_us, ip, ip_key, user_agent, metadata_json, request_id, idempotency_key, via,
     )  # fmt: skip
 
 
@@ -65,7 +67,7 @@ class Prepared:
         row = entry_row(
             entry.workspace_id, entry.id, entry.type, actor.type, actor.id, actor.name, actor.email,
             entry.occurred_us, entry.recorded_us, entry.ip, ip_key, entry.user_agent, metadata_json,
-            entry.request_id, entry.idempotency_key,
+            entry.request_id, entry.idempotency_key, entry.via,
         )  # fmt: skip
         return cls(row, entry.metadata)
 
@@ -102,5 +104,5 @@ class Prepared:
             id=row["id"], workspace_id=row["workspace_id"], type=row["type"], actor=self.actor,
             occurred_us=row["occurred_us"], recorded_us=row["recorded_us"], ip=row["ip"],
             user_agent=row["user_agent"], metadata_raw=self.metadata, request_id=row["request_id"],
-            idempotency_key=row["idempotency_key"],
+            idempotency_key=row["idempotency_key"], via=row["via"],
         )  # fmt: skip

@@ -12,7 +12,7 @@ from activitylog.domain.entry import Actor, Entry
 
 READ_FIELDS: Final = (
     "id", "type", "actor_type", "actor_id", "actor_name", "actor_email", "occurred_us", "recorded_us", "ip",
-    "user_agent", "metadata", "request_id", "idempotency_key",
+    "user_agent", "metadata", "request_id", "idempotency_key", "via",
 )  # fmt: skip
 _AT = {name: index for index, name in enumerate(READ_FIELDS)}
 ID: Final = _AT["id"]
@@ -28,6 +28,7 @@ USER_AGENT: Final = _AT["user_agent"]
 METADATA: Final = _AT["metadata"]
 REQUEST_ID: Final = _AT["request_id"]
 IDEMPOTENCY_KEY: Final = _AT["idempotency_key"]
+VIA: Final = _AT["via"]  # the channel's stored text (domain.channel); NULL for entries recorded before channels
 _ACTOR = slice(ACTOR_TYPE, ACTOR_EMAIL + 1)
 
 
@@ -35,7 +36,7 @@ def entry_of(workspace_id: str, row: tuple[Any, ...] | list[Any]) -> Entry:
     """The Entry a stored row holds (metadata parsed on first use): this runs for every entry of every page."""
     return Entry(
         row[ID], workspace_id, row[TYPE], Actor(*row[_ACTOR]), row[OCCURRED_US], row[RECORDED_US], row[IP],
-        row[USER_AGENT], row[METADATA], row[REQUEST_ID], row[IDEMPOTENCY_KEY],
+        row[USER_AGENT], row[METADATA], row[REQUEST_ID], row[IDEMPOTENCY_KEY], row[VIA],
     )  # fmt: skip
 
 
@@ -47,5 +48,6 @@ def row_of(entry: Entry, metadata_json: str) -> tuple[Any, ...]:
         "actor_name": actor.name, "actor_email": actor.email, "occurred_us": entry.occurred_us,
         "recorded_us": entry.recorded_us, "ip": entry.ip, "user_agent": entry.user_agent,
         "metadata": metadata_json, "request_id": entry.request_id, "idempotency_key": entry.idempotency_key,
+        "via": entry.via,
     }  # fmt: skip
     return tuple(values[name] for name in READ_FIELDS)

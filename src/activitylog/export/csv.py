@@ -33,6 +33,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from activitylog.catalog import REGISTRY, render
+from activitylog.domain.channel import TokenNames, describe
 from activitylog.domain.entry import Actor, Entry
 from activitylog.domain.stored import (
     ACTOR_EMAIL,
@@ -46,6 +47,7 @@ from activitylog.domain.stored import (
     REQUEST_ID,
     TYPE,
     USER_AGENT,
+    VIA,
     row_of,
 )  # fmt: skip
 
@@ -60,6 +62,7 @@ COLUMNS = (
     "User agent",
     "Request ID",
     "Entry ID",
+    "Channel",
 )
 # Where a spreadsheet may begin a cell inside a value: after a separator it splits on, or a line break; a
 # formula character there, after any spaces and quotes, gets a single quote in front.
@@ -67,7 +70,7 @@ _INNER_FORMULA = re.compile(r'([,;\t\r\n][\s"]*)(?=[=+\-@])')
 _LEADING_FORMULA = re.compile(r'[\s"]*[=+\-@]|[\t\r\n]')
 
 #: A raw row: id, type, actor_type, actor_id, actor_name, actor_email, occurred_us, recorded_us, ip,
-#: user_agent, metadata (JSON text), request_id, idempotency_key.
+#: user_agent, metadata (JSON text), request_id, idempotency_key, via (the channel's stored text, or None).
 Row = Sequence[Any]
 
 
@@ -171,13 +174,32 @@ HEADER = ",".join(COLUMNS) + "\r\n"
 BOM = "\ufeff"
 
 
-def stream_rows(pages: Iterable[Sequence[Row]], timezone: str = "UTC", *, bom: bool = False) -> Iterator[str]:
-    """The CSV text, header first (after the byte-order mark with `bom`), then one chunk per page of raw rows."""
+class ChannelCells(dict[str | None, str]):
+    """The Channel cell of each stored channel text, made once per distinct text (a workspace has a handful:
+    console, command line, system, one per token), so the column costs a dictionary lookup per row. The token's
+    name is a value someone typed: guarded like every other cell."""
+
+    def __init__(self, names: TokenNames) -> None:
+        super().__init__({None: ""})
+        self.names = names
+
+    def __missing__(self, via: str | None) -> str:
+        made = self[via] = cell(describe(via, self.names))
+        return made
+
+
+def stream_rows(
+    pages: Iterable[Sequence[Row]], timezone: str = "UTC", *, bom: bool = False, token_names: TokenNames | None = None
+) -> Iterator[str]:
+    """The CSV text, header first (after the byte-order mark with `bom`), then one chunk per page of raw rows;
+    `token_names` name the tokens of the Channel column (their ids alone without them)."""
     iso = LocalTime(timezone).iso
     cells = _repeating_cells
+    channel_cells = ChannelCells(token_names or {})
     # The row's positions as locals: read a dozen times per row, a million rows a file.
     type_, actor_type, actor_id, name, email = TYPE, ACTOR_TYPE, ACTOR_ID, ACTOR_NAME, ACTOR_EMAIL
     ip, user_agent, metadata, occurred, request_id, entry_id = IP, USER_AGENT, METADATA, OCCURRED_US, REQUEST_ID, ID
+    via = VIA
     yield BOM + HEADER if bom else HEADER
     for page in pages:
         lines: list[str] = []
@@ -186,7 +208,9 @@ def stream_rows(pages: Iterable[Sequence[Row]], timezone: str = "UTC", *, bom: b
             activity, middle = cells(
                 r[type_], r[actor_type], r[actor_id], r[name], r[email], r[ip], r[user_agent], r[metadata]
             )
-            append(f"{activity},{iso(r[occurred])},{middle},{cell(r[request_id])},{r[entry_id]}\r\n")
+            append(
+                f"{activity},{iso(r[occurred])},{middle},{cell(r[request_id])},{r[entry_id]},{channel_cells[r[via]]}\r\n"
+            )
         yield "".join(lines)
 
 
@@ -195,7 +219,9 @@ def entry_as_row(entry: Entry) -> tuple[Any, ...]:
     return row_of(entry, json.dumps(entry.metadata, ensure_ascii=False, separators=(",", ":")))
 
 
-def stream(entries: Iterable[Entry], timezone: str = "UTC", *, chunk_rows: int = 500) -> Iterator[str]:
+def stream(
+    entries: Iterable[Entry], timezone: str = "UTC", *, chunk_rows: int = 500, token_names: TokenNames | None = None
+) -> Iterator[str]:
     """The CSV text of Entry objects, in chunks of `chunk_rows` rows."""
 
     def pages() -> Iterator[list[tuple[Any, ...]]]:
@@ -208,4 +234,4 @@ def stream(entries: Iterable[Entry], timezone: str = "UTC", *, chunk_rows: int =
         if page:
             yield page
 
-    return stream_rows(pages(), timezone)
+    return stream_rows(pages(), timezone, token_names=token_names)

@@ -18,6 +18,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from activitylog.catalog import REGISTRY
+from activitylog.domain.channel import Channel
 from activitylog.domain.filters import ActivityFilter
 from activitylog.export.pool import ExportPool, HeldStream
 from activitylog.export.runner import export_csv
@@ -72,6 +73,7 @@ def log_download(
     where: ActivityFilter,
     actor: dict[str, Any],
     *,
+    channel: Channel,
     ip: str | None,
     user_agent: str | None,
     request_id: str | None,
@@ -105,7 +107,7 @@ def log_download(
         if value:
             event[name] = value[:1000]
     # The command line has no server, so no group-commit writer: the store takes the entry itself.
-    log.record(workspace, [event], via=writer)
+    log.record(workspace, [event], via=writer, channel=channel)
     return Download(snapshot, rows)
 
 
@@ -117,6 +119,7 @@ def logged_export(
     where: ActivityFilter,
     actor: dict[str, Any],
     *,
+    channel: Channel,
     ip: str | None,
     user_agent: str | None,
     request_id: str | None,
@@ -126,8 +129,8 @@ def logged_export(
     slot = pool.admit()
     try:
         download = log_download(
-            log, writer, workspace, where, actor, ip=ip, user_agent=user_agent, request_id=request_id,
-            range_code=range_code,
+            log, writer, workspace, where, actor, channel=channel, ip=ip, user_agent=user_agent,
+            request_id=request_id, range_code=range_code,
         )  # fmt: skip
         return download, slot.holding(export_csv(log, workspace, download.where, total=download.rows))
     except BaseException:

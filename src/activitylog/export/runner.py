@@ -25,12 +25,14 @@ import tempfile
 from collections.abc import Callable, Iterator
 from typing import Any
 
+from activitylog.domain.channel import TokenNames
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.stored import ID, OCCURRED_US
 from activitylog.export.csv import stream_rows
 from activitylog.service import ActivityLog
 from activitylog.storage.base import Store, Workspace
+from activitylog.tokens import token_names
 
 PARALLEL_FROM = 200_000  # below this a worker's start-up (an interpreter and imports) costs more than it saves
 # This process takes a little more than half: the worker spends its first few tenths of a second starting.
@@ -58,6 +60,7 @@ def export_csv(
     """
     clamped = where.clamp(log.earliest_us(workspace))
     store = log.store
+    names = token_names(log, workspace)  # read once: the Channel column names tokens as they are now
     if (os.cpu_count() or 1) < 2:
         total = 0
     elif total is None:
@@ -65,9 +68,9 @@ def export_csv(
     split = _position(store, workspace.id, clamped, int(total * HEAD_SHARE)) if total >= parallel_from else None
     if split is None:  # small (or the log shrank under us, by retention): one process
         pages = _reported(store.iter_rows(workspace.id, clamped), progress)
-        yield from stream_rows(pages, workspace.timezone, bom=True)
+        yield from stream_rows(pages, workspace.timezone, bom=True, token_names=names)
         return
-    yield from _parallel(store, workspace, clamped, split, progress)
+    yield from _parallel(store, workspace, clamped, split, progress, names)
 
 
 Pages = Iterator[list[tuple[Any, ...]]]
@@ -107,7 +110,12 @@ def _until(pages: Pages, last: Cursor) -> Pages:
 
 
 def _parallel(
-    store: Store, workspace: Workspace, where: ActivityFilter, split: Cursor, progress: Progress | None
+    store: Store,
+    workspace: Workspace,
+    where: ActivityFilter,
+    split: Cursor,
+    progress: Progress | None,
+    names: TokenNames,
 ) -> Iterator[str]:
     handle, path = tempfile.mkstemp(prefix="activitylog-export-", suffix=".csv")
     os.close(handle)
@@ -117,6 +125,7 @@ def _parallel(
         "where": where.as_dict(),
         "after": [split.occurred_us, split.id],
         "timezone": workspace.timezone,
+        "token_names": {token_id: list(name) for token_id, name in names.items()},
         "path": path,
     }
     # A fresh interpreter running the worker module: nothing of this process (threads, locks, its __main__)
@@ -144,7 +153,7 @@ def _parallel(
                 progress(rows)
 
         newer = _until(store.iter_rows(workspace.id, where), split)
-        yield from stream_rows(_reported(newer, count_head), workspace.timezone, bom=True)
+        yield from stream_rows(_reported(newer, count_head), workspace.timezone, bom=True, token_names=names)
         for line in worker.stdout:  # the worker's running count of rows written, until it is done
             if progress is not None and line.strip().isdigit():
                 progress(head + int(line))
@@ -155,7 +164,7 @@ def _parallel(
         else:
             logger.warning("export worker failed (exit code %s); rendering its half here", worker.returncode)
             older = store.iter_rows(workspace.id, where, after=split)
-            chunks = stream_rows(_reported(older, progress, head), workspace.timezone)
+            chunks = stream_rows(_reported(older, progress, head), workspace.timezone, token_names=names)
             next(chunks)  # the header is already out
             yield from chunks
     finally:

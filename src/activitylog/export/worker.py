@@ -11,6 +11,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
+from activitylog.domain.channel import TokenName
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.export.csv import stream_rows
@@ -31,7 +32,8 @@ def main() -> None:
                 written += len(page)
                 yield page
 
-        chunks = stream_rows(pages(), job["timezone"])
+        names = {token_id: TokenName(name, revoked) for token_id, (name, revoked) in job["token_names"].items()}
+        chunks = stream_rows(pages(), job["timezone"], token_names=names)
         next(chunks)  # the header: the parent writes it
         with open(job["path"], "w", encoding="utf-8", newline="") as out:
             for chunk in chunks:

@@ -13,6 +13,7 @@ from typing import Any
 from starlette.requests import Request
 from starlette.responses import StreamingResponse
 
+from activitylog.domain.channel import Channel
 from activitylog.domain.filters import ActivityFilter
 from activitylog.export.logged import logged_export
 from activitylog.http.state import origin, services
@@ -26,6 +27,7 @@ def csv_download(
     actor: dict[str, Any],
     filename: Callable[[], str],
     *,
+    channel: Channel,
     range_code: str | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> StreamingResponse:
@@ -40,6 +42,7 @@ def csv_download(
         workspace,
         where,
         actor,
+        channel=channel,
         ip=where_from.ip,
         user_agent=where_from.user_agent,
         request_id=where_from.request_id,

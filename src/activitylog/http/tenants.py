@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from activitylog.domain.channel import Channel
 from activitylog.domain.entry import Actor
 from activitylog.storage.base import ApiToken, Workspace
 
@@ -18,6 +19,11 @@ class Tenant:
     def actor(self) -> Actor:
         """The token as the actor of the entries the API records itself (e.g. a CSV download)."""
         return Actor("api_token", self.token.id, self.token.name)
+
+    @property
+    def channel(self) -> Channel:
+        """How what this tenant records arrives: through the API, by this token (its id: names change)."""
+        return Channel.api(self.token.id)
 
 
 class TokenCache:

@@ -110,7 +110,7 @@ def _actor(actor_type: Any, actor_id: Any, name: Any, email: Any) -> _Actor | No
 
 def prepare_plain(items: Sequence[Mapping[str, Any] | object], intake: Intake) -> list[Prepared | None]:
     """Each item prepared if it is a valid event of the common shape; None where the general path must look."""
-    workspace_id, now_us, new_id = intake.workspace_id, intake.now_us, intake.new_id
+    workspace_id, now_us, new_id, via = intake.workspace_id, intake.now_us, intake.new_id, intake.via
     oldest, newest = intake.oldest_us, intake.newest_us
     actors = _ACTORS
     ip_max, user_agent_max, short_max = IP_MAX, USER_AGENT_MAX, SHORT_MAX  # locals: read per event
@@ -188,7 +188,7 @@ def prepare_plain(items: Sequence[Mapping[str, Any] | object], intake: Intake) -
             continue
         row = entry_row(
             workspace_id, new_id(occurred_us), activity_type.code, actor_type, actor_id, name, email, occurred_us,
-            now_us, ip, ip_key, user_agent, metadata_json, request_id, idempotency_key,
+            now_us, ip, ip_key, user_agent, metadata_json, request_id, idempotency_key, via,
         )  # fmt: skip
         out[-1] = Prepared(row, metadata)
     return out

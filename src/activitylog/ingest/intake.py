@@ -2,6 +2,7 @@
 
 One value for the whole batch, shared by the fast and the general path, so the two cannot be handed different
 clocks or windows. `oldest_us`/`newest_us` bound `occurred_at`: the retention period behind, five minutes ahead.
+`via` is the batch's channel as stored (`domain.channel`): the producer's, given to every entry of the batch.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ class Intake:
     now_us: int
     #: An entry's id from its occurrence time (UUIDv7 by default; the demo loader gives its own).
     new_id: Callable[[int], str] = field(default=ids.entry_id)
+    #: How the batch arrived (`Channel.stored`), from the producer; None only for callers that name none.
+    via: str | None = None
 
     @property
     def oldest_us(self) -> int:

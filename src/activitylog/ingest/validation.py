@@ -180,7 +180,7 @@ def prepare(event: EventIn, intake: Intake, index: int | None = None) -> Prepare
     row = entry_row(
         intake.workspace_id, intake.new_id(occurred_us), event.type, actor.type, actor.id, actor.name,
         actor.email, occurred_us, now_us, ip, ip_key, event.user_agent, metadata_json, event.request_id,
-        event.idempotency_key,
+        event.idempotency_key, intake.via,
     )  # fmt: skip
     return Prepared(row, metadata)
 

@@ -13,6 +13,13 @@ Invariants:
   object keys sorted, compact, and a number written the way both round trips agree on (an integral float of
   magnitude 1e16 or more as the integer its shortest repr denotes, since JSONB writes it without exponent;
   negative zero as 0.0, which JSONB has no other way to write);
+- the channel (how the entry arrived, `domain.channel`; the `via` column) joins the hash as a 16th element
+  after metadata, and only when the entry has one: `[..., metadata, via]`. Entries recorded before channels
+  existed hold NULL there and keep the 15 elements they were hashed with, so every old entry keeps its hash and
+  still verifies (no rehashing, no new frozen form: revision 0007 only adds the column). Decided so because a
+  channel is evidence ("this came through token X, not the console"): outside the hash, anyone with a SQL
+  client could move an API-made entry onto the console unnoticed. The two lengths cannot collide: a
+  15-element array and a 16-element one are different texts, and the channel is a JSON string after an object;
 - a link is the entry's occurred-at (8 bytes, big-endian, signed) followed by its content hash: a purged
   entry leaves its link behind (a tombstone) without its content, and its time shows it was due to go;
 - chain hash: `c[n] = SHA-256(c[n-1] || link[n])`, `c[0] = SHA-256("activitylog-chain-v1\n" || workspace)`.
@@ -54,6 +61,7 @@ def _c_encoder(sort_keys: bool) -> Callable[[Any, int], Sequence[str]]:
 
 _SORTED = _c_encoder(True)
 _PLAIN = _c_encoder(False)
+_string = json.encoder.encode_basestring
 
 # Canonical metadata by its JSON text: logs repeat themselves, and canonicalising costs more than a lookup.
 _CANONICAL: dict[str, str] = {}
@@ -102,11 +110,12 @@ def metadata_from_text(text: str) -> str:
     return canonical
 
 
-def content_text(fields: Sequence[Any], metadata: str) -> str:
+def content_text(fields: Sequence[Any], metadata: str, via: str | None = None) -> str:
     """The canonical text of an entry: `fields` are the 13 values before metadata in canonical order (see the
-    module docstring, without "al1"; `fields_of` puts them in it), `metadata` its canonical text."""
+    module docstring, without "al1"; `fields_of` puts them in it), `metadata` its canonical text, `via` its
+    channel's stored text (none for entries recorded before channels: their text is as it always was)."""
     head = "".join(_PLAIN([VERSION, *fields], 0))
-    return f"{head[:-1]},{metadata}]"
+    return f"{head[:-1]},{metadata}]" if via is None else f"{head[:-1]},{metadata},{_string(via)}]"
 
 
 def fields_of(
@@ -131,8 +140,8 @@ def fields_of(
     )  # fmt: skip
 
 
-def content_hash(fields: Sequence[Any], metadata: str) -> bytes:
-    return _sha256(content_text(fields, metadata).encode()).digest()
+def content_hash(fields: Sequence[Any], metadata: str, via: str | None = None) -> bytes:
+    return _sha256(content_text(fields, metadata, via).encode()).digest()
 
 
 def link(occurred_us: int, content: bytes) -> bytes:
@@ -153,19 +162,19 @@ def occurred_of(link_bytes: bytes) -> int:
 
 
 #: The fields of a stored row as verification takes it (`integrity.reader`), in this order: position, chain hash,
-#: then the hashed fields in canonical order (so `stored_link` takes them as they come), metadata, and the IP key
-#: (derived: see `derived`). Storage reads these columns, by these names, in this order.
+#: then the hashed fields in canonical order (so `stored_link` takes them as they come), metadata, the IP key
+#: (derived: see `derived`) and the channel. Storage reads these columns, by these names, in this order.
 STORED_FIELDS = (
     "chain_seq", "chain_hash", "type", "actor_type", "actor_id", "actor_name", "actor_email", "ip", "user_agent",
-    "id", "occurred_us", "recorded_us", "request_id", "idempotency_key", "metadata", "ip_key",
+    "id", "occurred_us", "recorded_us", "request_id", "idempotency_key", "metadata", "ip_key", "via",
 )  # fmt: skip
-#: Where a STORED_FIELDS row holds the entry's IP, id, occurred-at and IP key.
-IP, ID, OCCURRED, IP_KEY = 7, 9, 10, 15
+#: Where a STORED_FIELDS row holds the entry's IP, id, occurred-at, IP key and channel.
+IP, ID, OCCURRED, IP_KEY, VIA = 7, 9, 10, 15, 16
 
 
 def stored_link(workspace_id: str, row: Sequence[Any]) -> bytes:
     """The link of a row in STORED_FIELDS order (metadata as text)."""
-    return link(row[OCCURRED], content_hash((workspace_id, *row[2:14]), metadata_from_text(row[14])))
+    return link(row[OCCURRED], content_hash((workspace_id, *row[2:14]), metadata_from_text(row[14]), row[VIA]))
 
 
 def stored_linker(workspace_id: str) -> Callable[[Sequence[Any]], bytes]:
@@ -186,10 +195,11 @@ def stored_linker(workspace_id: str) -> Callable[[Sequence[Any]], bytes]:
             prefixes[key] = prefix
         metadata = cache.get(row[14]) or metadata_from_text(row[14])
         occurred = row[10]
+        via = row[16]
         content = sha256(
             f"{prefix},{string(row[9])},{occurred},{row[11]},"
             f"{'null' if row[12] is None else string(row[12])},{'null' if row[13] is None else string(row[13])},"
-            f"{metadata}]".encode()
+            f"{metadata}{']' if via is None else f',{string(via)}]'}".encode()
         ).digest()
         linked: bytes = occurred.to_bytes(8, "big", signed=True) + content
         return linked
@@ -201,6 +211,7 @@ def entry_link(workspace_id: str, entry: dict[str, Any]) -> bytes:
     """The link of an entry as the API's JSON shows it (`GET /v1/events`): what a customer recomputes."""
     from datetime import datetime
 
+    from activitylog.domain.channel import stored_of
     from activitylog.timeutil import to_us
 
     actor = entry.get("actor") or {}
@@ -210,4 +221,5 @@ def entry_link(workspace_id: str, entry: dict[str, Any]) -> bytes:
         actor.get("email"), occurred, to_us(datetime.fromisoformat(entry["recorded_at"])), entry.get("ip"),
         entry.get("user_agent"), entry.get("request_id"), entry.get("idempotency_key"),
     )  # fmt: skip
-    return link(occurred, content_hash(fields, metadata_from_value(entry.get("metadata") or {})))
+    via = stored_of(entry.get("via"))
+    return link(occurred, content_hash(fields, metadata_from_value(entry.get("metadata") or {}), via))

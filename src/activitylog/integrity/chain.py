@@ -66,7 +66,9 @@ def link_rows(
     prefixes = _PREFIXES
     for prepared in batch:
         row = prepared.row
-        ws, entry_id, code, actor_type, actor_id, name, email, occurred, recorded, ip, _, agent, text, rid, key = row
+        ws, entry_id, code, actor_type, actor_id, name, email, occurred, recorded, ip, _, agent, text, rid, key, via = (
+            row
+        )
         if ws != workspace_id:
             raise ValueError("an entry prepared for another workspace")  # a bug, never user input
         metadata = cache.get(text)
@@ -87,7 +89,8 @@ def link_rows(
         hasher = started.copy()
         hasher.update(
             f",{_string(entry_id)},{occurred},{recorded},{'null' if rid is None else _string(rid)},"
-            f"{'null' if key is None else _string(key)},{metadata}]".encode()
+            f"{'null' if key is None else _string(key)},{metadata}"
+            f"{']' if via is None else f',{_string(via)}]'}".encode()
         )
         position += 1
         chain_hash = _sha256(b"".join((chain_hash, _pack_time(occurred), hasher.digest()))).digest()

@@ -3,12 +3,22 @@
 from activitylog.sdk._retry import RetryPolicy
 from activitylog.sdk.async_client import AsyncClient
 from activitylog.sdk.client import Client
-from activitylog.sdk.models import ActivityType, Actor, Event, EventPage, RecordedItem, RecordResult, Teammate
+from activitylog.sdk.models import (
+    ActivityType,
+    Actor,
+    Channel,
+    Event,
+    EventPage,
+    RecordedItem,
+    RecordResult,
+    Teammate,
+)
 
 __all__ = [
     "ActivityType",
     "Actor",
     "AsyncClient",
+    "Channel",
     "Client",
     "Event",
     "EventPage",

@@ -20,6 +20,34 @@ class Actor:
 
 
 @dataclass(frozen=True, slots=True)
+class Channel:
+    """How an entry arrived: `kind` is "console", "api", "cli", "system" or "scim" (or a kind a newer server
+    adds, kept as it is); for a token's kinds, the token's id, current name and whether it is revoked."""
+
+    kind: str
+    token_id: str | None = None
+    token_name: str | None = None
+    token_revoked: bool | None = None
+
+    @classmethod
+    def from_json(cls, data: Any) -> Channel | None:
+        """None for null (an entry recorded before channels, or a server that does not send them) or for
+        anything that is not a channel's shape: a client must keep reading whatever the server says here."""
+        if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+            return None
+        token = data.get("token")
+        if not isinstance(token, dict):
+            return cls(data["kind"])
+        token_id, name, revoked = token.get("id"), token.get("name"), token.get("revoked")
+        return cls(
+            data["kind"],
+            token_id if isinstance(token_id, str) else None,
+            name if isinstance(name, str) else None,
+            revoked if isinstance(revoked, bool) else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Event:
     """One log entry as the API returns it, with its rendered sentence."""
 
@@ -36,6 +64,8 @@ class Event:
     metadata: dict[str, Any] = field(default_factory=dict)
     request_id: str | None = None
     idempotency_key: str | None = None
+    #: How it arrived; None for entries recorded before channels were kept (and from older servers).
+    via: Channel | None = None
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Event:
@@ -54,6 +84,7 @@ class Event:
             metadata=data.get("metadata") or {},
             request_id=data.get("request_id"),
             idempotency_key=data.get("idempotency_key"),
+            via=Channel.from_json(data.get("via")),
         )
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from activitylog.domain.channel import TokenName
 from activitylog.storage.base import ApiToken, Reader, Transaction
 
 _COLUMNS = "workspace_id, id, name, secret_hash, scopes, created_us, revoked_us, last_used_us"
@@ -57,3 +58,10 @@ def find_token(db: Reader, secret_hash: str) -> ApiToken | None:
     """The token with this secret hash, in any workspace, revoked or not."""
     rows = db.fetchall(f"SELECT {_COLUMNS} FROM api_tokens WHERE secret_hash = ?", (secret_hash,))
     return _token(rows[0]) if rows else None
+
+
+def token_names(db: Reader, workspace_id: str) -> dict[str, TokenName]:
+    """Every token of the workspace by id, its current name and whether it is revoked: what entries' channels
+    are shown with (a workspace has a handful of tokens, so a page or an export reads them all once)."""
+    rows = db.fetchall("SELECT id, name, revoked_us FROM api_tokens WHERE workspace_id = ?", (workspace_id,))
+    return {str(row[0]): TokenName(str(row[1]), row[2] is not None) for row in rows}

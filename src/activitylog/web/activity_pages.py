@@ -30,6 +30,7 @@ from activitylog.accounts.signin import Viewer
 from activitylog.catalog import REGISTRY
 from activitylog.catalog.search import search_terms
 from activitylog.domain import permissions
+from activitylog.domain.channel import CONSOLE
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.days import day_of
 from activitylog.domain.filters import ActivityFilter
@@ -38,6 +39,7 @@ from activitylog.export.filename import csv_filename
 from activitylog.http.downloads import csv_download
 from activitylog.http.state import services
 from activitylog.storage.base import Teammate
+from activitylog.tokens import token_names_for
 from activitylog.web import activity_view
 from activitylog.web.activity_filters import CUSTOM, PRESETS, PageFilter, chips, human_date
 from activitylog.web.session import form_of, viewer
@@ -101,7 +103,7 @@ def _batch(
     timezone = signed_in.workspace.timezone
     next_cursor = found.next_cursor.encode() if found.next_cursor else None
     return {
-        "rows": activity_view.rows(found.entries, timezone),
+        "rows": activity_view.rows(found.entries, timezone, token_names_for(log, signed_in.workspace, found.entries)),
         "next_cursor": next_cursor,
         "next_query": current.query(cursor=next_cursor or ""),
         # The day of the entry before this batch, so a day's heading is not repeated across batches.
@@ -242,8 +244,11 @@ async def entry_details(request: Request, workspace_id: str, entry_id: str) -> R
 
 def _details(request: Request, signed_in: Viewer, entry_id: str) -> Response:
     _allowed(signed_in)
-    entry = services(request).log.get_entry(signed_in.workspace, entry_id)  # NotFound: the 404 page
-    (row,) = activity_view.rows([entry], signed_in.workspace.timezone)
+    log = services(request).log
+    entry = log.get_entry(signed_in.workspace, entry_id)  # NotFound: the 404 page
+    (row,) = activity_view.rows(
+        [entry], signed_in.workspace.timezone, token_names_for(log, signed_in.workspace, [entry])
+    )
     return page(request, "activity_entry_details.html", signed_in, current=PATH, row=row)
 
 
@@ -342,6 +347,7 @@ def _download(request: Request, signed_in: Viewer) -> Response:
         current.activity_filter(workspace.timezone, today),
         signed_in.member.actor(),
         lambda: csv_filename(workspace.name, first, last, today),
+        channel=CONSOLE,
         range_code=current.range or None,
         headers=SECURITY_HEADERS,
     )

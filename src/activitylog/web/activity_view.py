@@ -16,6 +16,8 @@ from typing import Any
 
 from activitylog.catalog import Segment, fields
 from activitylog.catalog.render import format_value
+from activitylog.domain import channel as channels
+from activitylog.domain.channel import TokenNames
 from activitylog.domain.days import HOUR_US, zone
 from activitylog.domain.entry import Entry
 from activitylog.timeutil import from_us
@@ -57,18 +59,22 @@ class Row:
     ip: str | None
     user_agent: str | None
     request_id: str | None
+    channel: str  # "via API · Deploy bot", "via console", "system"; "" for an entry recorded before channels
+    channel_token_id: str | None  # the token's id, for the details, when it came through one
     recorded_utc: str
     changes: list[Change]
     details: list[tuple[str, str]]  # other metadata, as words
     raw: str  # the metadata as JSON, indented
 
 
-def rows(entries: Sequence[Entry], timezone: str) -> list[Row]:
+def rows(entries: Sequence[Entry], timezone: str, token_names: TokenNames | None = None) -> list[Row]:
+    """The entries as rows; `token_names` name the tokens of API channels (`tokens.token_names_for`)."""
     tz = zone(timezone)
-    return [_row(entry, tz) for entry in entries]
+    names = token_names or {}
+    return [_row(entry, tz, names) for entry in entries]
 
 
-def _row(entry: Entry, tz: Any) -> Row:
+def _row(entry: Entry, tz: Any, names: TokenNames) -> Row:
     moment = from_us(entry.occurred_us)
     local = moment.astimezone(tz)
     metadata = entry.metadata
@@ -91,6 +97,8 @@ def _row(entry: Entry, tz: Any) -> Row:
         ip=entry.ip,
         user_agent=entry.user_agent,
         request_id=entry.request_id,
+        channel=channels.label(entry.via, names),
+        channel_token_id=getattr(channels.parse(entry.via), "token_id", None),
         recorded_utc=f"{from_us(entry.recorded_us):%Y-%m-%d %H:%M:%S} UTC",
         changes=changes(metadata),
         details=[

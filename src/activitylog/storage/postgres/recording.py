@@ -43,7 +43,8 @@ COLUMNS = f"{INSERT_COLUMNS}, {', '.join(CHAIN_COLUMNS)}"
 
 @cache
 def insert_values(rows: int) -> str:
-    one = "(" + ", ".join(["%s"] * 12 + ["%s::jsonb", "%s", "%s", "%s", "%s"]) + ")"
+    # ROW_FIELDS (metadata 13th, then request id, idempotency key, via), then the chain's two columns.
+    one = "(" + ", ".join(["%s"] * 12 + ["%s::jsonb", "%s", "%s", "%s", "%s", "%s"]) + ")"
     return f"INSERT INTO activities ({COLUMNS}) VALUES " + ", ".join([one] * rows)
 
 

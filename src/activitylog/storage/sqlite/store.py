@@ -22,7 +22,7 @@ from typing import Any
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
-from activitylog.domain.prepared import Prepared
+from activitylog.domain.prepared import ROW_FIELDS, Prepared
 from activitylog.domain.stored import OCCURRED_US, entry_of
 from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
@@ -48,7 +48,10 @@ from activitylog.storage.sql import (
 from activitylog.timeutil import now_us
 
 # Every entry goes in with its place in the workspace's hash chain (see activitylog.integrity.chain).
-INSERT = f"INSERT INTO activities ({INSERT_COLUMNS}, {', '.join(chain.CHAIN_COLUMNS)}) VALUES ({', '.join('?' * 17)})"
+_INSERTED = len(ROW_FIELDS) + len(chain.CHAIN_COLUMNS)
+INSERT = (
+    f"INSERT INTO activities ({INSERT_COLUMNS}, {', '.join(chain.CHAIN_COLUMNS)}) VALUES ({', '.join('?' * _INSERTED)})"
+)
 # The chain head, read and moved by the recording transaction (the one writer: nobody moves it meanwhile).
 HEAD_SELECT = "SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = ?"
 HEAD_UPSERT = (
