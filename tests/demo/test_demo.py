@@ -17,12 +17,14 @@ import httpx
 import pytest
 from click.testing import CliRunner
 
+from activitylog import tokens
 from activitylog.accounts import passwords
 from activitylog.accounts.signin import token_hash
 from activitylog.catalog import REGISTRY
 from activitylog.catalog.security import security_settings
 from activitylog.cli import main
 from activitylog.demo import ADMIN, WORKSPACE_ID, create_demo, generate
+from activitylog.domain import channel
 from activitylog.domain.accounts import (
     AUTHENTICATOR_SIGN_IN,
     LOGGED_SIGN_IN_METHODS,
@@ -383,3 +385,27 @@ def test_the_summary_names_the_workspace_and_too_small_a_demo_is_refused(sqlite_
     small = runner.invoke(main, ["--database-url", sqlite_url + "2", "demo", "--events", "10"])
     assert small.exit_code == 2
     assert "--events" in small.output
+
+
+def test_the_story_s_api_tokens_are_the_console_s(demo: Demo) -> None:
+    """Settings > API tokens lists the tokens the history creates and acts as, revoked where it revokes them, so
+    their entries name them ("via API · SIEM export", not an unknown token's id)."""
+    store = open_store(demo.url, migrate=False)
+    try:
+        log = ActivityLog(store)
+        stored = {t.id: t for t in tokens.list_tokens(log, WORKSPACE_ID)}
+        names = tokens.token_names(log, WORKSPACE_ID)
+    finally:
+        store.close()
+    created = {e.metadata["token"]["id"]: e for e in demo.entries if e.type == "api_token_creation"}
+    revoked = {e.metadata["token"]["id"]: e for e in demo.entries if e.type == "api_token_revocation"}
+    acting = {e.actor.id for e in demo.entries if e.actor.type == "api_token"}
+    assert set(stored) == set(created) | set(revoked) | acting
+    for token_id, entry in created.items():
+        assert stored[token_id].name == entry.metadata["token"]["name"]
+        assert stored[token_id].created_us == entry.occurred_us
+    for token_id, entry in revoked.items():
+        assert stored[token_id].revoked_us == entry.occurred_us
+    assert {t.revoked_us is None for t in stored.values()} == {True, False}  # some active, one revoked
+    siem = next(e for e in demo.entries if e.via == "api:tok_5f2c9a")
+    assert channel.label(siem.via, names) == "via API · SIEM export"

@@ -24,7 +24,7 @@ from activitylog.accounts.team import INVITE_DAYS
 from activitylog.catalog.security import REQUIRE_TWO_FACTOR, SESSION_TIMEOUT
 from activitylog.demo.access import seed_roles
 from activitylog.demo.generator import DEFAULT_EVENTS, TIMEZONE, generate
-from activitylog.demo.people import ADMIN, CAST, role_id, teammates
+from activitylog.demo.people import ADMIN, CAST, Machine, role_id, teammates
 from activitylog.demo.scene import Draft
 from activitylog.domain.accounts import SIGN_IN_METHODS, Invite, Security
 from activitylog.domain.channel import CONSOLE, SYSTEM, Channel
@@ -33,7 +33,8 @@ from activitylog.errors import Conflict
 from activitylog.ids import entry_id, prefixed_id
 from activitylog.service import ActivityLog
 from activitylog.storage import accounts
-from activitylog.storage.base import DEFAULT_RETENTION_DAYS, Store, Teammate, Workspace
+from activitylog.storage import tokens as stored_tokens
+from activitylog.storage.base import DEFAULT_RETENTION_DAYS, ApiToken, Store, Teammate, Workspace
 from activitylog.timeutil import DAY_US, iso
 
 WORKSPACE_ID = "ws_acme"
@@ -116,6 +117,7 @@ def create_demo(
     seed_roles(store, WORKSPACE_ID, workspace.created_us)
     store.upsert_teammates(directory)
     _pending_invitations(store, drafts)
+    _tokens(store, drafts, workspace.created_us)
     _security(store, drafts)
     ids = random.Random(f"activitylog-demo-ids:{seed}")  # noqa: S311 - reproducible ids are the point
 
@@ -170,6 +172,37 @@ def _pending_invitations(store: Store, drafts: list[Draft]) -> None:
         )  # fmt: skip
         with store.transaction(WORKSPACE_ID) as tx:
             accounts.add_invite(tx, invite, hashlib.sha256(secrets.token_bytes(32)).hexdigest())
+
+
+def _tokens(store: Store, drafts: list[Draft], since_us: int) -> None:
+    """Settings > API tokens as the story left it: each token it creates or acts as, made when its
+    `api_token_creation` says (or before the log's year, for one created earlier), revoked when its
+    `api_token_revocation` says. So the console lists them, and their entries name them ("via API · SIEM
+    export"). Their secrets were never shown: only the hash of a random one is stored, so none can be used."""
+    made: dict[str, Draft] = {}
+    revoked: dict[str, Draft] = {}
+    for draft in drafts:
+        if draft.code == "api_token_creation":
+            made.setdefault(draft.metadata["token"]["id"], draft)
+        elif draft.code == "api_token_revocation":
+            revoked[draft.metadata["token"]["id"]] = draft
+    machines = {
+        d.actor.id: d.actor
+        for d in drafts
+        if isinstance(d.actor, Machine) and d.actor.kind == "api_token" and d.actor.id is not None
+    }
+    for token_id in sorted(set(made) | set(revoked) | set(machines)):
+        creation, revocation, machine = made.get(token_id), revoked.get(token_id), machines.get(token_id)
+        told = creation or revocation
+        named = told.metadata["token"]["name"] if told is not None else None
+        name = named or (machine.name if machine else None) or token_id
+        scopes = tuple(creation.metadata.get("scopes") or ()) if creation else machine.scopes if machine else ()
+        token = ApiToken(
+            WORKSPACE_ID, token_id, name, hashlib.sha256(secrets.token_bytes(32)).hexdigest(), scopes or ("read",),
+            creation.us if creation else since_us, revocation.us if revocation else None,
+        )  # fmt: skip
+        with store.transaction(WORKSPACE_ID) as tx:
+            stored_tokens.insert_token(tx, token)
 
 
 def _last_after(drafts: list[Draft], code: str) -> dict[str, Any] | None:
