@@ -27,6 +27,7 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
+from activitylog.domain.search import Search
 from activitylog.domain.stored import OCCURRED_US, entry_of
 from activitylog.errors import ActivityLogError, Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
@@ -34,10 +35,10 @@ from activitylog.storage import day_counts
 from activitylog.storage.base import Duplicate, Page, PurgeResult, RecordResult, Teammate, Workspace
 from activitylog.storage.postgres import purge
 from activitylog.storage.postgres.partitions import Partitions, months_between
-from activitylog.storage.postgres.recording import claim, plan, write_rows
+from activitylog.storage.postgres.recording import claim, plan, write_rows, write_search_rows
 from activitylog.storage.postgres.schema import month_of
 from activitylog.storage.purge_seal import seal_expired
-from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, select_count, select_page
+from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, SearchSql, select_count, select_page, tsquery
 from activitylog.timeutil import now_us
 
 POOL_MIN, POOL_MAX = 1, 10
@@ -65,6 +66,20 @@ def conninfo(url: str) -> str:
 def _pg(statement: str) -> str:
     """The shared SQL's `?` placeholders as psycopg's `%s` (the shared SQL has no other `?` or `%`)."""
     return statement.replace("?", "%s")
+
+
+def search_sql(workspace_id: str) -> SearchSql:
+    """A search's words over `activity_search`: the entries of the workspace whose tsvector matches (the
+    workspace named again inside, so the index is only ever asked about this workspace's rows)."""
+
+    def sql(search: Search) -> tuple[str, list[object]]:
+        return (
+            "(occurred_us, id) IN (SELECT s.occurred_us, s.id FROM activity_search s "
+            "WHERE s.workspace_id = ? AND s.doc @@ to_tsquery('simple', ?))",
+            [workspace_id, tsquery(search)],
+        )
+
+    return sql
 
 
 def bytea_literal(value: bytes) -> str:
@@ -315,9 +330,11 @@ class PostgresStore:
         # never wait for each other's keys the other way round (see activitylog.integrity.chain).
         position, last = self._lock_head(connection, workspace_id)
 
-        def planned(used: dict[str, str]) -> tuple[list[tuple[Any, ...]], int, bytes, list[str], list[Duplicate]]:
+        def planned(
+            used: dict[str, str],
+        ) -> tuple[list[tuple[Any, ...]], int, bytes, list[str], list[Duplicate], list[Prepared]]:
             kept, inserted, duplicates = plan(workspace_id, batch, first, used)
-            return (*chain.link_rows(workspace_id, kept, position, last), inserted, duplicates)
+            return (*chain.link_rows(workspace_id, kept, position, last), inserted, duplicates, kept)
 
         first: dict[str, Prepared] = {}
         for prepared in batch:
@@ -327,10 +344,11 @@ class PostgresStore:
         if first:
             # Rows are planned and chained while the server stores the keys; if some were used before, again.
             used, fast = claim(connection, workspace_id, first, lambda: planned({}))
-            rows, head, head_hash, inserted, duplicates = fast or planned(used)
+            rows, head, head_hash, inserted, duplicates, kept = fast or planned(used)
         else:
-            rows, head, head_hash, inserted, duplicates = planned({})
+            rows, head, head_hash, inserted, duplicates, kept = planned({})
         write_rows(connection, rows)
+        write_search_rows(connection, workspace_id, kept)
         if head != position:
             connection.execute(
                 "UPDATE integrity_heads SET position = %s, chain_hash = %s WHERE workspace_id = %s",
@@ -358,7 +376,13 @@ class PostgresStore:
 
     def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page:
         select = select_page(
-            workspace_id, where, limit=limit + 1, after=after, many_prefix="", ip_literal=bytea_literal
+            workspace_id,
+            where,
+            limit=limit + 1,
+            after=after,
+            many_prefix="",
+            ip_literal=bytea_literal,
+            search_sql=search_sql(workspace_id),
         )
         with self._connection(self._page_pool) as connection:
             rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
@@ -378,6 +402,7 @@ class PostgresStore:
             columns=KEY_COLUMNS,
             many_prefix="",
             ip_literal=bytea_literal,
+            search_sql=search_sql(workspace_id),
         )
         with self._connection(self._page_pool) as connection:
             row = connection.execute(_pg(select.sql), select.params, prepare=True).fetchone()
@@ -406,6 +431,7 @@ class PostgresStore:
                 many_prefix="",
                 ip_literal=bytea_literal,
                 columns=columns,
+                search_sql=search_sql(workspace_id),
             )
             with self._connection(self._page_pool) as connection:
                 rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
@@ -423,7 +449,7 @@ class PostgresStore:
         return entry_of(workspace_id, row) if row else None
 
     def count(self, workspace_id: str, where: ActivityFilter) -> int:
-        select = select_count(workspace_id, where, ip_literal=bytea_literal)
+        select = select_count(workspace_id, where, ip_literal=bytea_literal, search_sql=search_sql(workspace_id))
         with self._connection() as connection:
             row = connection.execute(_pg(select.sql), select.params).fetchone()
         return int(row[0]) if row else 0
@@ -437,13 +463,23 @@ class PostgresStore:
     def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
         with self._connection() as connection:
             return day_counts.count_by_day(
-                self._counter(connection), workspace_id, where, timezone, ip_literal=bytea_literal
+                self._counter(connection),
+                workspace_id,
+                where,
+                timezone,
+                ip_literal=bytea_literal,
+                search_sql=search_sql(workspace_id),
             )
 
     def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
         with self._connection() as connection:
             return day_counts.count_in_ranges(
-                self._counter(connection), workspace_id, where, ranges, ip_literal=bytea_literal
+                self._counter(connection),
+                workspace_id,
+                where,
+                ranges,
+                ip_literal=bytea_literal,
+                search_sql=search_sql(workspace_id),
             )
 
     # Retention and maintenance -----------------------------------------------------------------------
