@@ -78,9 +78,10 @@ DENSE_IP_RANGE = 5000
 # Matches of a search (in the whole file) past which a page walks the timeline and checks each entry against
 # the index, instead of reading every match and sorting them by time.
 DENSE_SEARCH = 5000
-# A dense search's page is first looked for among the newest matches of the index (by rowid: recording order),
-# this many at a time, at most this many times, before the plan that reads every match.
-NEWEST_MATCHES = 2000
+# A dense search's page is first looked for among the newest matches of the index (by rowid: recording order):
+# this many, then four times as many more at each try, at most NEWEST_TRIES times (256 to 16,384), before the
+# plan that reads every match. Small first: a word in a quarter of the entries fills a page from 256.
+NEWEST_MATCHES = 256
 NEWEST_TRIES = 4
 MMAP_BYTES = 8 << 30
 
@@ -504,14 +505,15 @@ class SQLiteStore:
         ip_prefix = self._ip_prefix(workspace_id, where)
         candidates: list[tuple[Any, ...]] = []
         lowest: int | None = None
-        for _ in range(NEWEST_TRIES):
+        for attempt in range(NEWEST_TRIES):
+            wanted = NEWEST_MATCHES * 4**attempt
             bound, bound_params = ("AND rowid < ? ", [lowest]) if lowest is not None else ("", [])
             ids = [
                 row[0]
                 for row in reader.execute(
                     "SELECT rowid FROM activity_search WHERE activity_search MATCH ? "
                     f"{bound}ORDER BY rowid DESC LIMIT ?",
-                    [expression, *bound_params, NEWEST_MATCHES],
+                    [expression, *bound_params, wanted],
                 )
             ]
             if not ids:
@@ -525,7 +527,7 @@ class SQLiteStore:
             candidates += reader.execute(select.sql, select.params).fetchall()
             candidates.sort(key=lambda row: (row[OCCURRED_US], row[ID]), reverse=True)
             del candidates[limit:]
-            if len(ids) < NEWEST_MATCHES:
+            if len(ids) < wanted:
                 return candidates  # every match was read
             if len(candidates) == limit:
                 last = candidates[-1]
