@@ -258,7 +258,8 @@ def measure(client: httpx.Client, log: ActivityLog, workspace: Workspace, repeat
 
 def raw_search(log: ActivityLog, workspace: Workspace, where: ActivityFilter) -> Callable[[], object]:
     """The page's first batch of a search as the raw database runs it: the statements the store runs for it
-    (SQLite: traced from one `query`, parameters bound, replayed; PostgreSQL: the page's one statement), on a
+    (SQLite: traced from one `query`, parameters bound, replayed; PostgreSQL: the page's statement over each
+    time window the store tries, until one holds a page), on a
     connection of the bench's own (sqlite3 or psycopg), fetched and nothing more."""
     store = log.store
     where = where.clamp(log.earliest_us(workspace))
@@ -277,16 +278,27 @@ def raw_search(log: ActivityLog, workspace: Workspace, where: ActivityFilter) ->
 
     from activitylog.storage.postgres.store import _pg, bytea_literal, conninfo, search_sql
 
-    select = select_page(
-        workspace.id,
-        where,
-        limit=51,
-        many_prefix="",
-        ip_literal=bytea_literal,
-        search_sql=search_sql(workspace.id),
-    )
+    selects = [
+        select_page(
+            workspace.id,
+            window,
+            limit=51,
+            many_prefix="",
+            ip_literal=bytea_literal,
+            search_sql=search_sql(workspace.id),
+        )
+        for window in store._search_windows(where, None)
+    ]
     pg = psycopg.connect(conninfo(store.url), autocommit=True)
-    return lambda: pg.execute(_pg(select.sql), select.params, prepare=True).fetchall()
+
+    def run() -> object:
+        for select in selects:  # the store's windows, in its order, until one holds a page
+            rows = pg.execute(_pg(select.sql), select.params, prepare=True).fetchall()
+            if len(rows) > 50:
+                return rows
+        return rows
+
+    return run
 
 
 def measure_search(

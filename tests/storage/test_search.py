@@ -273,3 +273,28 @@ def test_a_page_from_the_newest_matches_is_checked_against_older_rowids(
     assert [e.id for e in log.query(other.id, where, limit=3).entries] == ordered[::-1][:3]
     everything = [e.id for e in log.iter_entries(other.id, where)]
     assert everything == ordered[::-1]
+
+
+def test_pages_of_a_search_span_days_months_and_years_in_order(log: ActivityLog, ws: Workspace) -> None:
+    """PostgreSQL looks for a search's page in the last day, then 8, 64 and 512 days, then everything: entries
+    in each stretch, and one timed a little in the future, come in order, page after page, none twice or missed."""
+    now = datetime.now(UTC)
+    ages = [timedelta(minutes=-4), timedelta(hours=2), timedelta(days=3), timedelta(days=30), timedelta(days=100),
+            timedelta(days=300), timedelta(days=340)]  # fmt: skip
+    ws_long = log.workspace(ws.id)
+    log.store.set_retention(ws.id, 3650)
+    made = [log.record_one(ws_long.id, event(name="Mei Chen", occurred_at=(now - age).isoformat())) for age in ages]
+    log.record_one(ws.id, event(name="Beth-Ann Sher"))
+    where = ActivityFilter.parse(q="mei")
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = log.query(ws.id, where, limit=2, cursor=cursor)
+        seen += [e.id for e in page.entries]
+        if page.next_cursor is None:
+            break
+        cursor = page.next_cursor.encode()
+    assert seen == made
+    assert [e.id for e in log.query(ws.id, where, limit=50).entries] == made
+    bounded = ActivityFilter.parse(q="mei", since=(now - timedelta(days=50)).isoformat())
+    assert [e.id for e in log.query(ws.id, bounded, limit=50).entries] == made[:4]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import date
 from functools import cache
 from typing import Any
@@ -39,7 +40,7 @@ from activitylog.storage.postgres.recording import claim, plan, write_rows, writ
 from activitylog.storage.postgres.schema import month_of
 from activitylog.storage.purge_seal import seal_expired
 from activitylog.storage.sql import ENTRY_COLUMNS, KEY_COLUMNS, SearchSql, select_count, select_page, tsquery
-from activitylog.timeutil import now_us
+from activitylog.timeutil import DAY_US, now_us
 
 POOL_MIN, POOL_MAX = 1, 10
 # Keyset page reads run on connections of their own that keep one generic plan per statement: planning a
@@ -66,6 +67,9 @@ def conninfo(url: str) -> str:
 def _pg(statement: str) -> str:
     """The shared SQL's `?` placeholders as psycopg's `%s` (the shared SQL has no other `?` or `%`)."""
     return statement.replace("?", "%s")
+
+
+SEARCH_WINDOW_DAYS = (1, 8, 64, 512)
 
 
 def search_sql(workspace_id: str) -> SearchSql:
@@ -375,20 +379,44 @@ class PostgresStore:
         return RecordResult(inserted, duplicates), set(actors)
 
     def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page:
-        select = select_page(
-            workspace_id,
-            where,
-            limit=limit + 1,
-            after=after,
-            many_prefix="",
-            ip_literal=bytea_literal,
-            search_sql=search_sql(workspace_id),
-        )
         with self._connection(self._page_pool) as connection:
-            rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
+            rows = None
+            for window in self._search_windows(where, after):
+                select = select_page(
+                    workspace_id,
+                    window,
+                    limit=limit + 1,
+                    after=after,
+                    many_prefix="",
+                    ip_literal=bytea_literal,
+                    search_sql=search_sql(workspace_id),
+                )
+                rows = connection.execute(_pg(select.sql), select.params, prepare=True).fetchall()
+                if len(rows) > limit:
+                    break  # a full page within the window: nothing older can come before it
+            assert rows is not None
         entries = [entry_of(workspace_id, row) for row in rows[:limit]]
         last = entries[-1] if entries else None
         return Page(entries, Cursor(last.occurred_us, last.id) if len(rows) > limit and last else None)
+
+    def _search_windows(self, where: ActivityFilter, after: Cursor | None) -> Iterator[ActivityFilter]:
+        """The filter, first narrowed to the last day before the page starts, then 8, 64 and 512 days, then as
+        it is: a search's page, newest first, lies in the newest stretch holding a page of matches, and in a
+        short stretch the words' index and the time's key narrow each other (a bitmap AND), where the full
+        range would gather every match of a common word first. Exact: a window holding a full page has every
+        match newer than its start. Without a search, the filter alone."""
+        if where.search is None or not where.search.phrases:
+            yield where
+            return
+        top = after.occurred_us if after is not None else where.until_us
+        if top is None:
+            top = now_us()  # a window has no upper end then: entries timed in the future are in every one
+        for days in SEARCH_WINDOW_DAYS:
+            since = top - days * DAY_US
+            if where.since_us is not None and since <= where.since_us:
+                break
+            yield replace(where, since_us=since)
+        yield where
 
     def key_at(
         self, workspace_id: str, where: ActivityFilter, offset: int, *, oldest_first: bool = False
