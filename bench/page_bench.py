@@ -276,7 +276,7 @@ def raw_search(log: ActivityLog, workspace: Workspace, where: ActivityFilter) ->
         return lambda: [connection.execute(statement).fetchall() for statement in traced]
     import psycopg
 
-    from activitylog.storage.postgres.store import _pg, bytea_literal, conninfo, search_sql
+    from activitylog.storage.postgres.store import _pg, bytea_literal, conninfo
 
     selects = [
         select_page(
@@ -285,15 +285,15 @@ def raw_search(log: ActivityLog, workspace: Workspace, where: ActivityFilter) ->
             limit=51,
             many_prefix="",
             ip_literal=bytea_literal,
-            search_sql=search_sql(workspace.id),
+            search_sql=store._search_sql(workspace.id, where),
         )
-        for window in store._search_windows(where, None)
+        for window in store._search_windows(workspace.id, where, None)
     ]
     pg = psycopg.connect(conninfo(store.url), autocommit=True)
 
     def run() -> object:
         for select in selects:  # the store's windows, in its order, until one holds a page
-            rows = pg.execute(_pg(select.sql), select.params, prepare=True).fetchall()
+            rows = pg.execute(_pg(select.sql), select.params, prepare=False).fetchall()  # as the store: custom plans
             if len(rows) > 50:
                 return rows
         return rows

@@ -275,12 +275,19 @@ def test_a_page_from_the_newest_matches_is_checked_against_older_rowids(
     assert everything == ordered[::-1]
 
 
-def test_pages_of_a_search_span_days_months_and_years_in_order(log: ActivityLog, ws: Workspace) -> None:
-    """PostgreSQL looks for a search's page in the last day, then 8, 64 and 512 days, then everything: entries
+@pytest.mark.parametrize("dense", [True, False])
+def test_pages_of_a_search_span_days_months_and_years_in_order(
+    log: ActivityLog, ws: Workspace, monkeypatch: pytest.MonkeyPatch, dense: bool
+) -> None:
+    """PostgreSQL looks for a dense search's page in the last day, then 2, 4, ... 512 days, then everything
+    (here every search is dense), and reads a sparse one's keys first: entries
     in each stretch, and one timed a little in the future, come in order, page after page, none twice or missed."""
     now = datetime.now(UTC)
     ages = [timedelta(minutes=-4), timedelta(hours=2), timedelta(days=3), timedelta(days=30), timedelta(days=100),
             timedelta(days=300), timedelta(days=340)]  # fmt: skip
+    import activitylog.storage.postgres.store as postgres_store
+
+    monkeypatch.setattr(postgres_store, "DENSE_SEARCH", 1 if dense else 10_000)
     ws_long = log.workspace(ws.id)
     log.store.set_retention(ws.id, 3650)
     made = [log.record_one(ws_long.id, event(name="Mei Chen", occurred_at=(now - age).isoformat())) for age in ages]
