@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from activitylog.domain import search
 from activitylog.domain.entry import Actor
 from activitylog.domain.filters import ActivityFilter, FieldNames
 from activitylog.domain.search import MAX_QUERY, MAX_TERMS, Phrase, document, fold, parse_search, words
@@ -109,3 +110,20 @@ def test_an_entry_is_found_by_its_sentence_people_ip_and_metadata_values() -> No
     assert nested.endswith("quokka 42")
     _, keys = document("app_name_change", actor, None, {"before": "A", "after": "B", "secretkeyname": "v"})
     assert "secretkeyname" not in keys  # values, not keys
+
+
+def test_a_document_is_made_once_for_identical_entries_and_again_for_any_difference() -> None:
+    from activitylog.domain.prepared import Prepared, entry_row
+
+    def prepared(name: str, after: str) -> Prepared:
+        metadata = {"before": "Acme", "after": after}
+        import json
+
+        row = entry_row("ws", "id1", "app_name_change", "teammate", "tm1", name, None, 1, 1, "203.0.113.9", None,
+                        None, json.dumps(metadata), None, None)  # fmt: skip
+        return Prepared(row, metadata)
+
+    first = search.document_of(prepared("Beth", "Quokka Inc"))
+    assert search.document_of(prepared("Beth", "Quokka Inc")) is first  # reused
+    assert "wombat" in search.document_of(prepared("Beth", "Wombat Inc"))[1]
+    assert search.document_of(prepared("Sam", "Quokka Inc"))[0] == "sam tm1"

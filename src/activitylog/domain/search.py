@@ -20,7 +20,9 @@ exactly the words a query is made of (neither backend's own word splitting can d
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +31,7 @@ from activitylog.catalog import REGISTRY
 from activitylog.catalog.render import render
 from activitylog.domain.entry import Actor
 from activitylog.domain.ipaddr import IPRange
+from activitylog.domain.prepared import Prepared
 from activitylog.errors import FieldError
 
 MAX_QUERY = 500  # characters of a search
@@ -184,3 +187,26 @@ def document(
     if len(body) > MAX_WORDS:
         del body[MAX_WORDS:]
     return " ".join(_WORD.findall(fold(who))), " ".join(body)
+
+
+#: Documents of recent entries by everything they are made of: logs repeat themselves (the same teammate signs
+#: in from the same address with the same metadata, day after day), and a document costs a rendered sentence.
+_RECENT: OrderedDict[tuple[Any, ...], tuple[str, str]] = OrderedDict()
+_RECENT_LOCK = threading.Lock()  # PostgreSQL's writers record from several threads at once
+RECENT_DOCUMENTS = 4096
+
+
+def document_of(prepared: Prepared) -> tuple[str, str]:
+    """`document` of an entry about to be stored, from its row: type, actor (3-6), IP (9), metadata JSON (12).
+    The same inputs always make the same document, so one made for an identical entry is reused."""
+    row = prepared.row
+    key = (row[2], row[3], row[4], row[5], row[6], row[9], row[12])
+    found = _RECENT.get(key)
+    if found is not None:
+        return found
+    made = document(row[2], prepared.actor, row[9], prepared.metadata)
+    with _RECENT_LOCK:
+        _RECENT[key] = made
+        if len(_RECENT) > RECENT_DOCUMENTS:
+            _RECENT.popitem(last=False)
+    return made

@@ -21,7 +21,7 @@ import psycopg
 from psycopg import errors
 
 from activitylog.domain.prepared import Prepared
-from activitylog.domain.search import document
+from activitylog.domain.search import document_of
 from activitylog.integrity.chain import CHAIN_COLUMNS
 from activitylog.storage.base import Duplicate
 from activitylog.storage.sql import INSERT_COLUMNS
@@ -146,7 +146,7 @@ def write_search_rows(connection: psycopg.Connection[Any], workspace_id: str, ke
     """The search rows of entries just written (type, actor, IP at 2, 3-6 and 9 of their rows)."""
     if not kept:
         return
-    docs = [document(p.row[2], p.actor, p.row[9], p.metadata) for p in kept]
+    docs = [document_of(p) for p in kept]
     connection.execute(
         search_rows_sql().replace("%s", "%b"),  # binary: arrays of 1,000 strings dump several times faster
         (

@@ -26,7 +26,7 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import Prepared
-from activitylog.domain.search import Search, document
+from activitylog.domain.search import Search, document_of
 from activitylog.domain.stored import ID, OCCURRED_US, entry_of
 from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
@@ -357,7 +357,7 @@ class SQLiteStore:
         # (type, actor, ip) at 2, 3-6 and 9 of ROW_FIELDS
         connection.executemany(
             INSERT_SEARCH,
-            [(seq + n, *document(p.row[2], p.actor, p.row[9], p.metadata)) for n, p in enumerate(kept)],
+            [(seq + n, *document_of(p)) for n, p in enumerate(kept)],
         )
         if head != position:
             connection.execute(HEAD_UPSERT, (workspace_id, head, head_hash))
