@@ -70,7 +70,8 @@ HEAD_UPSERT = (
 INSERT_SKIPPING_USED_KEYS = (
     f"{INSERT_AT} ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
 )
-PURGE_BATCH = 1000  # rows per retention transaction: ~20 ms of writer lock at 1M entries (bench.sqlite_purge_bench)
+PURGE_BATCH = 500  # rows per retention transaction: ~25 ms of writer lock (bench.sqlite_purge_bench; 1,000 took
+# ~20 ms until each row had its search row to delete too, then ~50)
 BUSY_TIMEOUT_MS = 5000
 # Matches of an IP range past which walking the timeline finds a page sooner than sorting every match:
 # about sqrt(page size x entries) for a million entries.
