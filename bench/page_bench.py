@@ -16,6 +16,11 @@
    and for a batch, p95 <= 300 ms for the histogram of all activity.
    Reference, same run: the in-process `ActivityLog.query` (one batch) and `ActivityLog.count_by_day` (the
    histogram's counts), so the ratio shows what reading, rendering and HTTP add.
+4. Measures the search (`?q=`, issue 17; target p95 <= 100 ms for the page): a common word, a rare word (the
+   load gives a teammate named "Zebedee Quokka" one entry in 50,000), a phrase, a prefix, a field term with a
+   word; for each, the page's first response over HTTP and, in the same run, the raw database running the
+   page's own search SQL (`sqlite3` or `psycopg`, no service code), p95 of each and their ratio.
+   `--search-only` measures just this.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ import argparse
 import os
 import re
 import secrets
+import sqlite3
 import sys
 import tempfile
 import time
@@ -42,6 +48,8 @@ from activitylog.domain.permissions import SETTINGS, serialise
 from activitylog.service import ActivityLog
 from activitylog.storage import open_store
 from activitylog.storage.base import Teammate, Workspace
+from activitylog.storage.sql import select_page
+from activitylog.storage.sqlite.store import SQLiteStore
 from activitylog.timeutil import now_us
 from bench.data import events
 from bench.http_bench import free_port, percentile
@@ -66,6 +74,16 @@ FILTERS: list[dict[str, Any]] = [
     {"type": "admin_login_failure", "ip": "198.51.100.0/24"},
     {"type": ["app_team_deletion", "app_name_change"], "teammate": ["tm5", "tm6", "tm7"], "range": "12m"},
 ]
+#: Searches (`q`) over bench.data's entries: what each one is.
+SEARCHES: list[tuple[str, str]] = [
+    ("common word", "logged"),
+    ("rare word", "quokka"),
+    ("phrase", '"security settings"'),
+    ("prefix", "natar"),
+    ("field term and a word", "actor:priya password"),
+    ("type, ip and a word", "type:admin_login_failure ip:198.51.100.0/24 password"),
+]
+RARE_EVERY = 50_000
 NEXT = re.compile(r'hx-get="([^"]+)"[^>]*hx-trigger="intersect once')
 
 
@@ -116,6 +134,8 @@ def prepare(database_url: str, size: int) -> tuple[ActivityLog, Workspace]:
     batch: list[dict[str, Any]] = []
     start = time.perf_counter()
     for n, event in enumerate(events(size, seed=7)):
+        if n % RARE_EVERY == RARE_EVERY // 2:  # the rare word's entries
+            event = {**event, "actor": {"type": "teammate", "id": "tm_rare", "name": "Zebedee Quokka"}}
         batch.append(event)
         if len(batch) == LOAD_BATCH or n == size - 1:
             store.record(workspace.id, log.prepare(workspace, batch))
@@ -236,12 +256,84 @@ def measure(client: httpx.Client, log: ActivityLog, workspace: Workspace, repeat
     return [*lines, "", "by filter:", *rows], passed
 
 
+def raw_search(log: ActivityLog, workspace: Workspace, where: ActivityFilter) -> Callable[[], object]:
+    """The page's first batch of a search as the raw database runs it: the statements the store runs for it
+    (SQLite: traced from one `query`, parameters bound, replayed; PostgreSQL: the page's statement over each
+    time window the store tries, until one holds a page), on a
+    connection of the bench's own (sqlite3 or psycopg), fetched and nothing more."""
+    store = log.store
+    where = where.clamp(log.earliest_us(workspace))
+    if isinstance(store, SQLiteStore):
+        store.query(workspace.id, where, limit=50)  # the density check, remembered a minute, runs now
+        traced: list[str] = []
+        reader = store._reader()
+        reader.set_trace_callback(traced.append)
+        store.query(workspace.id, where, limit=50)
+        reader.set_trace_callback(None)
+        connection = sqlite3.connect(store.path)
+        connection.execute("PRAGMA mmap_size=8589934592")
+        connection.execute("PRAGMA cache_size=-65536")
+        return lambda: [connection.execute(statement).fetchall() for statement in traced]
+    import psycopg
+
+    from activitylog.storage.postgres.store import _pg, bytea_literal, conninfo
+
+    selects = [
+        select_page(
+            workspace.id,
+            window,
+            limit=51,
+            many_prefix="",
+            ip_literal=bytea_literal,
+            search_sql=store._search_sql(workspace.id, where),
+        )
+        for window in store._search_windows(workspace.id, where, None)
+    ]
+    pg = psycopg.connect(conninfo(store.url), autocommit=True)
+
+    def run() -> object:
+        for select in selects:  # the store's windows, in its order, until one holds a page
+            rows = pg.execute(_pg(select.sql), select.params, prepare=False).fetchall()  # as the store: custom plans
+            if len(rows) > 50:
+                return rows
+        return rows
+
+    return run
+
+
+def measure_search(
+    client: httpx.Client, log: ActivityLog, workspace: Workspace, repeats: int
+) -> tuple[list[str], bool]:
+    root = f"/a/{workspace.id}/settings/activity-logs"
+    lines = [f"{'search':<24} {'q':<54} {'page p50':>9} {'page p95':>9} {'raw p50':>8} {'raw p95':>8} {'ratio':>7}"]
+    passed = True
+    for name, q in SEARCHES:
+        url = f"{root}?{urlencode({'q': q})}"
+        client.get(url)  # warm
+        page = Samples([], [])
+        raw = raw_search(log, workspace, ActivityFilter.parse(q=q))
+        raw()
+        raw_times: list[float] = []
+        for _ in range(repeats):  # in turns, so both see the same machine
+            get(client, url, page)
+            raw_times += in_process(raw, 1)
+        p95, raw_p95 = percentile(page.server, 95) * 1000, percentile(raw_times, 95) * 1000
+        passed &= p95 <= TARGET_PAGE_MS
+        lines.append(
+            f"{name:<24} {q:<54} {percentile(page.server, 50) * 1000:7.1f}ms {p95:7.1f}ms "
+            f"{percentile(raw_times, 50) * 1000:6.1f}ms {raw_p95:6.1f}ms {p95 / raw_p95:6.2f}x"
+        )
+    lines.append(f"target: page p95 <= {TARGET_PAGE_MS:.0f} ms  {'PASS' if passed else 'FAIL'}")
+    return lines, passed
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=1_000_000, help="entries in the workspace")
     parser.add_argument("--repeats", type=int, default=40, help="requests per filter for the first response")
     parser.add_argument("--dir", type=Path, help="keep the SQLite database here and reuse it next time")
     parser.add_argument("--database-url", help="measure on this database instead (PostgreSQL, say)")
+    parser.add_argument("--search-only", action="store_true", help="measure the search (q=) alone")
     args = parser.parse_args(argv)
 
     folder = args.dir or Path(tempfile.mkdtemp(prefix="activitylog-page-bench-"))
@@ -254,7 +346,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with httpx.Client(base_url=f"http://127.0.0.1:{port}", cookies={"al_session": cookie}, timeout=60) as client:
             say("measuring ...")
-            lines, passed = measure(client, log, workspace, args.repeats)
+            lines, passed = [], True
+            if not args.search_only:
+                lines, passed = measure(client, log, workspace, args.repeats)
+                lines.append("")
+            found, searched = measure_search(client, log, workspace, args.repeats)
+            lines += ["search (q=): the page's first response over HTTP, and the raw database", *found]
+            passed &= searched
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -62,8 +62,12 @@ def test_every_authenticated_route_declares_its_errors(document: dict[str, Any])
 def test_parameters_and_bodies_are_described(document: dict[str, Any]) -> None:
     paths = document["paths"]
     listing = {p["name"]: p for p in paths["/v1/events"]["get"]["parameters"]}
-    assert set(listing) == {"type", "teammate", "since", "until", "ip", "limit", "cursor"}
+    assert set(listing) == {"type", "teammate", "since", "until", "ip", "q", "limit", "cursor"}
     assert listing["limit"]["schema"]["maximum"] == 500
+    assert "actor:" in listing["q"]["description"]
+    assert "422" in listing["q"]["description"]
+    csv_listing = {p["name"] for p in paths["/v1/events.csv"]["get"]["parameters"]}
+    assert "q" in csv_listing
     assert all(p.get("description") for p in listing.values())
     assert set(paths["/v1/events"]["post"]["responses"]) >= {"201", "400", "413", "422"}
     body = paths["/v1/events"]["post"]["requestBody"]["content"]["application/json"]["schema"]

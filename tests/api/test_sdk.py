@@ -247,3 +247,21 @@ def test_a_teammate_from_a_newer_server_keeps_parsing() -> None:
     assert Teammate.from_json({"id": "tm1", "name": "Old", "email": None, "role": None, "status": "active"}).kind == (
         "member"
     )
+
+
+def test_the_clients_search_with_q(server: Server, client: Client, tenant: Tenant, tmp_path: Path) -> None:
+    client.record("app_name_change", actor={"type": "teammate", "id": "tm_q", "name": "Zebedee Quokka"},
+                  metadata={"before": "Acme", "after": "Tomás Inc."})  # fmt: skip
+    client.record("admin_logout", actor={"type": "teammate", "id": "tm_other", "name": "Beth-Ann Sher"})
+    assert [e.actor.name for e in client.iter_events(q="actor:quokka tomas")] == ["Zebedee Quokka"]
+    assert client.query(q='"acme to tomas"').events[0].type == "app_name_change"
+    assert client.export_csv(tmp_path / "found.csv", q="actor:beth") == 1
+    with pytest.raises(InvalidInput) as refused:
+        client.query(q="colour:red")
+    assert refused.value.errors[0].field == "q"
+
+    async def searched() -> list[str]:
+        async with AsyncClient(server.base_url, tenant.rw, retry=FAST) as sdk:
+            return [e.type async for e in sdk.iter_events(q="actor:beth")]
+
+    assert asyncio.run(searched()) == ["admin_logout"]

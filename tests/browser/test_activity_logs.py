@@ -695,6 +695,38 @@ def test_far_batches_are_parked_and_come_back_unchanged(tab: Tab, site: Site) ->
     assert page.evaluate("document.activeElement.closest('article').id") == f"entry-{want[0]}"
 
 
+def test_a_search_typed_and_entered_filters_the_rows_the_count_and_the_csv(tab: Tab, site: Site) -> None:
+    """Issue 17's search box: type, press Enter; the rows, the URL, the count and the CSV form follow the search,
+    and focus comes back to the box after the page reloads."""
+    page = tab.page
+    page.goto(site.page + "?range=30d")
+    box = page.get_by_label("Search", exact=True)
+    box.fill("actor:audrey role")
+    box.press("Enter")
+    page.wait_for_url(re.compile(r"[?&]q=actor%3Aaudrey\+role"))
+    want = [e.id for e in site.log.iter_entries(site.org.id, ActivityFilter.parse(q="actor:audrey role"))]
+    assert 0 < len(want) < 50
+    page.locator("#end-of-log").wait_for()
+    assert shown(page) == want
+    assert query_of(page)["q"] == ["actor:audrey role"]
+    assert query_of(page)["range"] == ["30d"]
+    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.locator("#q").input_value() == "actor:audrey role"
+    wait_for_chart(page)
+    word = "entry matches" if len(want) == 1 else "entries match"
+    page.locator("#match-count").get_by_text(f"{len(want):,} {word}").wait_for()
+    action = page.locator("form.download").get_attribute("action") or ""
+    assert parse_qs(urlsplit(action).query)["q"] == ["actor:audrey role"]
+    with page.expect_download() as started:
+        page.get_by_role("button", name="Download CSV").click()
+    with open(started.value.path(), encoding="utf-8", newline="") as saved:
+        assert saved.read().count("\r\n") - 1 == len(want)
+    # A search chip removes just the search.
+    page.get_by_role("link", name="Remove filter Search: actor:audrey role").click()
+    page.wait_for_url(re.compile(r"range=30d$"))
+    assert len(shown(page)) == 50
+
+
 def test_a_row_says_how_its_entry_arrived_and_a_token_s_name_is_text(tab: Tab, site: Site) -> None:
     """Issue 17: an entry sent by a token named as markup shows "via API · <that name>" in its row and its
     details, as characters; nothing runs and no element is made of it. (Last in the file: it adds an entry.)"""

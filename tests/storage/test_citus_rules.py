@@ -22,6 +22,7 @@ from activitylog.storage.postgres.store import conninfo
 DISTRIBUTED = {  # table -> its distribution column
     "workspaces": "id",
     "activities": "workspace_id",
+    "activity_search": "workspace_id",
     "idempotency_keys": "workspace_id",
     "teammates": "workspace_id",
     "roles": "workspace_id",

@@ -52,6 +52,7 @@ PARAMETERS: dict[str, str | None] = {
     "role_id": "role",
     "token": "invite_token",
     "workspace": "workspace",
+    "q": "search",  # a search for words only B's entries hold must find what a search for nothing's words finds
     **dict.fromkeys(["type", "since", "until", "ip", "limit", "created_at_after", "created_at_before", "page"]),
     **dict.fromkeys(["per_page", "before", "from", "to"]),  # before/from/to: positions in the workspace's chain
 }
@@ -148,6 +149,7 @@ def build_world(server: Running) -> World:
         "cursor": b_page.next_cursor.encode(),
         "teammate": "tm_bravo_only",
         "token": b_token.id,
+        "search": B_MARKER,  # words of B's metadata; the same in a URL as in a page, so echoes of it are blanked
     }
     a_values = {"workspace": a.workspace.id, "entry": a_ids[0], "teammate": "tm1", "token": a_token.id}
     b_secrets = {
@@ -180,6 +182,8 @@ def missing_value(kind: str, world: World) -> str:
         return f"ws_missing_{secrets.token_hex(4)}"
     if kind == "token":
         return f"tok_{secrets.token_hex(10)}"
+    if kind == "search":
+        return f"nowhere-{secrets.token_hex(4)}-marker"
     return f"{kind}_missing_{secrets.token_hex(4)}"
 
 
@@ -435,6 +439,7 @@ def page_slots(endpoint: Endpoint) -> list[tuple[str, str, str]]:
     found = [("path", name, PARAMETERS[name]) for name in endpoint.path_params]
     if any(endpoint.path == f"/a/{{workspace_id}}/settings/activity-logs{tail}" for tail in ACTIVITY_PAGES):
         found.append(("query", "teammate", "teammate"))
+        found.append(("query", "q", "search"))
     form = PAGE_FORMS.get(endpoint.path)
     if form is not None and endpoint.method == "POST":
         found += [("form", kind, kind) for kind in sorted(form[0])]
@@ -446,6 +451,9 @@ def page_request(
 ) -> httpx.Response:
     path = filled_path(endpoint, world, probe)
     query = {"teammate": probe.values["teammate"]} if "teammate" in probe.values else {}
+    # B's entries are of this type; the probes' own downloads (logged in A with the search in their sentence,
+    # "matching ...") are not, so A's answer to B's words stays what it is for words of nobody's.
+    query |= {"q": probe.values["search"], "type": "app_name_change"} if "search" in probe.values else {}
     query |= {"range": "custom", "to": iso(world.window_end_s * 1_000_000)[:10]} if "activity-logs" in path else {}
     if endpoint.method == "GET":
         return http.get(path, params=query, headers=headers)

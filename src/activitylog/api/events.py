@@ -54,6 +54,19 @@ SinceParam = Annotated[
 ]
 UntilParam = Annotated[str | None, Query(description="Before this time, exclusive; same formats as `since`.")]
 IpParam = Annotated[str | None, Query(description="An IP address or a CIDR block, v4 or v6: `203.0.113.0/24`.")]
+QParam = Annotated[
+    str | None,
+    Query(
+        max_length=2000,
+        description=(
+            "Full-text search: words match words of the sentence, the teammate's name and email, the IP and "
+            'metadata values that start with them; "quoted phrases" match whole words in order; field terms '
+            "`actor:` (or `teammate:`), `type:` and `ip:` narrow further. All terms must match, and combine "
+            'with the other filters. Example: `actor:beth type:admin_login_failure "security settings"`. '
+            "A bad search is a 422 naming `q`."
+        ),
+    ),
+]
 
 
 async def _event_filter(
@@ -62,12 +75,13 @@ async def _event_filter(
     since: SinceParam = None,
     until: UntilParam = None,
     ip: IpParam = None,
+    q: QParam = None,
 ) -> ActivityFilter:
     """The filter parameters every reading route takes, parsed once (errors name the parameters).
 
     Async on purpose, though it never awaits: FastAPI runs a plain `def` dependency on the thread pool, and that
     hop cost every page read 0.1-0.2 ms (about 8% of a first page over HTTP)."""
-    return parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip)
+    return parse_filter(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q)
 
 
 EventFilter = Annotated[ActivityFilter, Depends(_event_filter)]
@@ -232,7 +246,8 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Entries per page, 1 to 500.")] = 50,
     cursor: Annotated[str | None, Query(description="The `next_cursor` of the previous page.")] = None,
 ) -> Response:
-    """Entries newest first, filtered by activity type, teammate, time range and IP; pages by cursor."""
+    """Entries newest first, filtered by activity type, teammate, time range, IP and search (`q`); pages by
+    cursor."""
     # An empty cursor is no cursor, as an empty filter parameter is no filter.
     page = services(request).log.query(tenant.workspace.id, where, limit=limit, cursor=cursor or None)
     next_cursor = page.next_cursor.encode() if page.next_cursor else None

@@ -14,7 +14,8 @@ def parse_filter(
     since: str | None = None,
     until: str | None = None,
     ip: str | None = None,
+    q: str | None = None,
     names: FieldNames = API,
 ) -> ActivityFilter:
     """`ActivityFilter.parse`, its errors naming the parameters as `names` says (the API's by default)."""
-    return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip, names=names)
+    return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q, names=names)

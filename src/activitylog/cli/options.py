@@ -48,7 +48,7 @@ def resolve_workspace(ctx: CliContext, workspace: str | None) -> str:
 
 
 def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
-    """The filter's five options, handed to the command parsed as one `where: ActivityFilter`."""
+    """The filter's six options, handed to the command parsed as one `where: ActivityFilter`."""
 
     @functools.wraps(function)
     def with_filter(
@@ -58,9 +58,10 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
         since: str | None,
         until: str | None,
         ip: str | None,
+        q: str | None,
         **kwargs: Any,
     ) -> Any:
-        return function(*args, where=build_filter(types, teammates, since, until, ip), **kwargs)
+        return function(*args, where=build_filter(types, teammates, since, until, ip, q), **kwargs)
 
     command: Callable[..., Any] = with_filter
     for option in reversed(
@@ -70,6 +71,12 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
             click.option("--since", help="From this time (ISO 8601 with offset, a date, or Unix seconds)."),
             click.option("--until", help="Before this time (exclusive)."),
             click.option("--ip", help="An IP address or CIDR block, e.g. 203.0.113.0/24."),
+            click.option(
+                "--q",
+                "--search",
+                "q",
+                help='Full-text search, as the console\'s box: words, "phrases", actor:, type:, ip:.',
+            ),
         ]
     ):
         command = option(command)
@@ -77,9 +84,14 @@ def filter_options(function: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def build_filter(
-    types: tuple[str, ...], teammates: tuple[str, ...], since: str | None, until: str | None, ip: str | None
+    types: tuple[str, ...],
+    teammates: tuple[str, ...],
+    since: str | None,
+    until: str | None,
+    ip: str | None,
+    q: str | None = None,
 ) -> ActivityFilter:
     try:
-        return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip)
+        return ActivityFilter.parse(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q)
     except ActivityLogError as problem:
         raise fail(problem) from None

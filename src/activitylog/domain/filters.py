@@ -1,7 +1,8 @@
 """The one filter model shared by the page, the API, the CSV export and the CLI, so they never disagree.
 
 A filter combines freely: any of several activity types, any of several teammates (actor ids), a time range
-(`since` inclusive, `until` exclusive, both UTC) and an IP address or CIDR block. An empty part matches all.
+(`since` inclusive, `until` exclusive, both UTC), an IP address or CIDR block, and a full-text search
+(`domain.search`: words, phrases and field terms, each ANDed with the rest). An empty part matches all.
 `describe()` gives the filter as words for a filter bar, a CSV file name or a log line.
 
 One parser: `ActivityFilter.parse` for instants (API, Intercom, CLI) and the console page's own parse of days
@@ -18,6 +19,7 @@ from typing import Any
 
 from activitylog.catalog import REGISTRY
 from activitylog.domain.ipaddr import IPRange
+from activitylog.domain.search import Search, parse_search
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.timeutil import from_us, to_us
 
@@ -34,6 +36,7 @@ class FieldNames:
     since: str = "since"
     until: str = "until"
     ip: str = "ip"
+    search: str = "q"
 
 
 LIBRARY = FieldNames()  # the library and the CLI
@@ -46,6 +49,7 @@ class ActivityFilter:
     since_us: int | None = None
     until_us: int | None = None
     ip: IPRange | None = None
+    search: Search | None = None
 
     @classmethod
     def parse(
@@ -56,6 +60,7 @@ class ActivityFilter:
         since: str | datetime | None = None,
         until: str | datetime | None = None,
         ip: str | None = None,
+        q: str | None = None,
         names: FieldNames = LIBRARY,
     ) -> ActivityFilter:
         """Build a filter from user input; raises InvalidInput naming every bad field as `names` says."""
@@ -76,9 +81,10 @@ class ActivityFilter:
         if since_us is not None and until_us is not None and since_us >= until_us:
             errors.append(FieldError(names.until, f"must be later than {names.since}"))
         ip_range = parse_ip(ip, errors, names.ip)
+        search = parse_search(q, names.search, errors)
         if errors:
             raise InvalidInput(errors)
-        return cls(type_codes, teammate_ids, since_us, until_us, ip_range)
+        return cls(type_codes, teammate_ids, since_us, until_us, ip_range, search)
 
     def as_dict(self) -> dict[str, Any]:
         """The filter as JSON-able data (for a worker process); `from_dict` reads it back."""
@@ -88,17 +94,23 @@ class ActivityFilter:
             "since_us": self.since_us,
             "until_us": self.until_us,
             "ip": self.ip.text if self.ip else None,
+            "q": self.search.text if self.search else None,
         }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ActivityFilter:
         ip = data.get("ip")
+        errors: list[FieldError] = []
+        search = parse_search(data.get("q"), LIBRARY.search, errors)  # it parsed before it was written
+        if errors:
+            raise InvalidInput(errors)
         return cls(
             tuple(data.get("types", ())),
             tuple(data.get("teammates", ())),
             data.get("since_us"),
             data.get("until_us"),
             IPRange.parse(ip) if ip else None,
+            search,
         )
 
     def clamp(self, earliest_us: int) -> ActivityFilter:
@@ -120,6 +132,8 @@ class ActivityFilter:
             parts.append("before " + from_us(self.until_us).isoformat())
         if self.ip is not None:
             parts.append("IP " + self.ip.text)
+        if self.search is not None:
+            parts.append(self.search.describe())
         return "; ".join(parts) or "all activity"
 
 

@@ -51,6 +51,8 @@ def filters_in_words(log: ActivityLog, workspace: Workspace, where: ActivityFilt
         parts.append("action " + " or ".join(labels))
     if where.ip is not None:
         parts.append("from IP " + where.ip.text)
+    if where.search is not None:
+        parts.append(f"matching “{where.search.text}”")
     zone = ZoneInfo(workspace.timezone)
     if where.since_us is not None:
         parts.append("since " + _moment(where.since_us, zone))
@@ -91,6 +93,7 @@ def log_download(
         "since": iso(where.since_us) if where.since_us is not None else None,
         "until": iso(snapshot.until_us) if snapshot.until_us is not None else None,
         "ip": where.ip.text if where.ip else None,
+        "q": where.search.text if where.search else None,
         "range": range_code,
     }
     event: dict[str, Any] = {

@@ -86,12 +86,13 @@ def filter_params(
     since: datetime | str | int | None = None,
     until: datetime | str | int | None = None,
     ip: str | None = None,
+    q: str | None = None,
 ) -> list[tuple[str, str | int | float | bool | None]]:
     params: list[tuple[str, str | int | float | bool | None]] = []
     for name, values in (("type", types), ("teammate", teammates)):
         if values is not None:
             params.extend((name, v) for v in ([values] if isinstance(values, str) else values))
-    for name, value in (("since", _iso(since)), ("until", _iso(until)), ("ip", ip)):
+    for name, value in (("since", _iso(since)), ("until", _iso(until)), ("ip", ip), ("q", q)):
         if value is not None:
             params.append((name, value))
     return params

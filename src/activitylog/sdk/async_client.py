@@ -112,11 +112,12 @@ class AsyncClient:
         since: Moment = None,
         until: Moment = None,
         ip: str | None = None,
+        q: str | None = None,
         limit: int = 100,
         cursor: str | None = None,
     ) -> EventPage:
         """See `Client.query`."""
-        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip)
+        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q)
         params.append(("limit", str(limit)))
         if cursor:
             params.append(("cursor", cursor))
@@ -130,13 +131,14 @@ class AsyncClient:
         since: Moment = None,
         until: Moment = None,
         ip: str | None = None,
+        q: str | None = None,
         page_size: int = 500,
     ) -> AsyncIterator[Event]:
         """See `Client.iter_events`: `async for event in client.iter_events(...)`."""
         cursor = None
         while True:
             page = await self.query(
-                types=types, teammates=teammates, since=since, until=until, ip=ip, limit=page_size, cursor=cursor
+                types=types, teammates=teammates, since=since, until=until, ip=ip, q=q, limit=page_size, cursor=cursor
             )
             for item in page.events:
                 yield item
@@ -166,10 +168,11 @@ class AsyncClient:
         since: Moment = None,
         until: Moment = None,
         ip: str | None = None,
+        q: str | None = None,
     ) -> int:
         """See `Client.export_csv` (the file is written with blocking calls, a chunk at a time)."""
         target = Path(path)
-        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip)
+        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q)
         partial = target.with_name(target.name + ".partial")
         response = await self._send(self._http.build_request("GET", "/v1/events.csv", params=params), stream=True)
         try:

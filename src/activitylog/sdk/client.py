@@ -140,11 +140,13 @@ class Client:
         since: Moment = None,
         until: Moment = None,
         ip: str | None = None,
+        q: str | None = None,
         limit: int = 100,
         cursor: str | None = None,
     ) -> EventPage:
-        """One page of entries, newest first; pass its `next_cursor` as `cursor` for the next."""
-        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip)
+        """One page of entries, newest first; pass its `next_cursor` as `cursor` for the next. `q` is the
+        search (the console's language: words, "phrases", actor:, type:, ip:)."""
+        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q)
         params.append(("limit", str(limit)))
         if cursor:
             params.append(("cursor", cursor))
@@ -158,13 +160,14 @@ class Client:
         since: Moment = None,
         until: Moment = None,
         ip: str | None = None,
+        q: str | None = None,
         page_size: int = 500,
     ) -> Iterator[Event]:
         """Every matching entry, newest first, fetching pages of `page_size` as the loop needs them."""
         cursor = None
         while True:
             page = self.query(
-                types=types, teammates=teammates, since=since, until=until, ip=ip, limit=page_size, cursor=cursor
+                types=types, teammates=teammates, since=since, until=until, ip=ip, q=q, limit=page_size, cursor=cursor
             )
             yield from page.events
             if page.next_cursor is None:
@@ -193,10 +196,11 @@ class Client:
         since: Moment = None,
         until: Moment = None,
         ip: str | None = None,
+        q: str | None = None,
     ) -> int:
         """Download every matching entry as CSV to `path` (whole or not at all); answers the number of rows."""
         target = Path(path)
-        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip)
+        params = _shared.filter_params(types=types, teammates=teammates, since=since, until=until, ip=ip, q=q)
         partial = target.with_name(target.name + ".partial")
         response = self._send(self._http.build_request("GET", "/v1/events.csv", params=params), stream=True)
         try:

@@ -4,7 +4,8 @@ Two plans, chosen by the filter:
 - one correlated count per local day (`select_day_counts`): every filter but an IP block is an index range in
   time order per day (the timeline, or the type, teammate or single-address index), so a year of a million
   entries is counted from the indexes alone;
-- for an IP block alone, whose index is ordered by address, not time: one grouped pass over its matches per
+- for a search (its matches come from the search index, in no time order), and for an IP block alone, whose
+  index is ordered by address, not time: one grouped pass over its matches per
   stretch of days that share a UTC offset (`select_day_buckets`), and a plain count for each day the clocks
   change. With a type or teammate too, their index serves the per-day counts and the block is checked.
 """
@@ -18,7 +19,7 @@ from typing import Any
 
 from activitylog.domain.days import days_between, midnight_us
 from activitylog.domain.filters import ActivityFilter
-from activitylog.storage.sql import Select, select_count, select_day_buckets, select_day_counts
+from activitylog.storage.sql import SearchSql, Select, select_count, select_day_buckets, select_day_counts
 from activitylog.timeutil import DAY_US
 
 Run = Callable[[Select], list[tuple[Any, ...]]]
@@ -33,6 +34,7 @@ def count_by_day(
     *,
     ip_literal: Callable[[bytes], str] | None = None,
     ip_prefix: str = "",
+    search_sql: SearchSql | None = None,
 ) -> list[tuple[date, int]]:
     """Every local day [since, until) touches, oldest first, with its number of matching entries.
 
@@ -45,10 +47,13 @@ def count_by_day(
     if not days:
         return []
     block = where.ip is not None and where.ip.low != where.ip.high
-    if block and not (where.types or where.teammates):
-        return _by_stretches(run, workspace_id, where, timezone, days, ip_literal)
+    searched = where.search is not None and bool(where.search.phrases)
+    if searched or (block and not (where.types or where.teammates)):
+        return _by_stretches(run, workspace_id, where, timezone, days, ip_literal, search_sql)
     ranges = [(since, until) for _, since, until in days]
-    select = select_day_counts(workspace_id, where, ranges, ip_literal=ip_literal, ip_prefix=ip_prefix if block else "")
+    select = select_day_counts(
+        workspace_id, where, ranges, ip_literal=ip_literal, ip_prefix=ip_prefix if block else "", search_sql=search_sql
+    )
     counts = {int(n): int(count) for n, count in run(select)}
     return [(day, counts.get(n, 0)) for n, (day, _, _) in enumerate(days)]
 
@@ -60,6 +65,7 @@ def count_in_ranges(
     ranges: list[tuple[int, int]],
     *,
     ip_literal: Callable[[bytes], str] | None = None,
+    search_sql: SearchSql | None = None,
 ) -> list[int]:
     """How many entries match `where` (its own time range ignored) in each [since, until) of `ranges`: the
     hours of a day's chart. One correlated count per range, as for days; a day holds few enough entries that
@@ -67,7 +73,10 @@ def count_in_ranges(
     if not ranges:
         return []
     counts = {
-        int(n): int(count) for n, count in run(select_day_counts(workspace_id, where, ranges, ip_literal=ip_literal))
+        int(n): int(count)
+        for n, count in run(
+            select_day_counts(workspace_id, where, ranges, ip_literal=ip_literal, search_sql=search_sql)
+        )
     }
     return [counts.get(n, 0) for n in range(len(ranges))]
 
@@ -79,6 +88,7 @@ def _by_stretches(
     timezone: str,
     days: list[tuple[date, int, int]],
     ip_literal: Callable[[bytes], str] | None,
+    search_sql: SearchSql | None,
 ) -> list[tuple[date, int]]:
     counts: dict[date, int] = {}
     stretch: list[tuple[date, int, int]] = []
@@ -88,7 +98,9 @@ def _by_stretches(
         if not stretch:
             return
         span = replace(where, since_us=stretch[0][1], until_us=stretch[-1][2])
-        for number, count in run(select_day_buckets(workspace_id, span, stretch_offset, ip_literal=ip_literal)):
+        for number, count in run(
+            select_day_buckets(workspace_id, span, stretch_offset, ip_literal=ip_literal, search_sql=search_sql)
+        ):
             counts[_EPOCH_DATE.fromordinal(_EPOCH_DATE.toordinal() + int(number))] = int(count)
         stretch.clear()
 
@@ -97,7 +109,12 @@ def _by_stretches(
         offset = (day - _EPOCH_DATE).days * DAY_US - start  # local time minus UTC, at the day's start
         if midnight_us(date.fromordinal(day.toordinal() + 1), timezone) - start != DAY_US:
             flush()  # the clocks change today: a count of its own
-            one = select_count(workspace_id, replace(where, since_us=since, until_us=until), ip_literal=ip_literal)
+            one = select_count(
+                workspace_id,
+                replace(where, since_us=since, until_us=until),
+                ip_literal=ip_literal,
+                search_sql=search_sql,
+            )
             counts[day] = int(run(one)[0][0])
             continue
         if stretch and offset != stretch_offset:

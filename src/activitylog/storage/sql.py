@@ -6,7 +6,10 @@ Placeholders are written `?` and each backend translates if it must. Query plann
 - a filter on many values keeps the timeline index (`+column IN (...)` in SQLite stops the planner from
   choosing the per-value index and sorting everything);
 - per-day counts (the page's histogram) are one count per day, each an index range in time order: a year of
-  a million entries is counted from the indexes alone, without sorting or grouping a row.
+  a million entries is counted from the indexes alone, without sorting or grouping a row;
+- a search (`ActivityFilter.search`) is one more condition, whose SQL each backend writes over its own index
+  (`SearchSql`: SQLite's FTS5 table, PostgreSQL's tsvector table); its expression is built here from the
+  parsed words (`fts5_query`, `tsquery`), never from what the user typed, so no input is ever query syntax.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from dataclasses import dataclass, replace
 from activitylog.domain.cursor import Cursor
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import ROW_FIELDS
+from activitylog.domain.search import Search
 from activitylog.domain.stored import READ_FIELDS
 from activitylog.timeutil import DAY_US
 
@@ -35,6 +39,33 @@ class Select:
     params: list[object]
 
 
+#: A backend's condition for a search's words: (SQL over the row's columns, its parameters).
+SearchSql = Callable[[Search], tuple[str, list[object]]]
+
+
+def fts5_query(search: Search) -> str:
+    """The search's phrases as an FTS5 expression: each phrase quoted (its words are letters and digits only),
+    `*` after a prefix, `actor :` before one that names the teammate; all of them required."""
+    parts = []
+    for phrase in search.phrases:
+        text = '"' + " ".join(phrase.words) + '"' + ("*" if phrase.prefix else "")
+        parts.append(f"actor : {text}" if phrase.column == "actor" else text)
+    return " AND ".join(parts)
+
+
+def tsquery(search: Search) -> str:
+    """The search's phrases as a PostgreSQL tsquery (for `to_tsquery('simple', ...)`): words of a phrase joined
+    by `<->` (next to each other), `:*` for a prefix, weight A (the actor column) for one that names the teammate."""
+    parts = []
+    for phrase in search.phrases:
+        weight = "A" if phrase.column == "actor" else ""
+        items = [f"{word}:{weight}" if weight else word for word in phrase.words]
+        if phrase.prefix:
+            items[-1] = f"{phrase.words[-1]}:*{weight}"
+        parts.append("(" + " <-> ".join(items) + ")")
+    return " & ".join(parts)
+
+
 def _conditions(
     workspace_id: str,
     where: ActivityFilter,
@@ -44,6 +75,7 @@ def _conditions(
     many_prefix: str,
     ip_literal: Callable[[bytes], str] | None = None,
     ip_prefix: str = "",
+    search_sql: SearchSql | None = None,
 ) -> tuple[list[str], list[object]]:
     clauses = ["workspace_id = ?"]
     params: list[object] = [workspace_id]
@@ -60,6 +92,19 @@ def _conditions(
     if where.until_us is not None:
         clauses.append("occurred_us < ?")
         params.append(where.until_us)
+    search = where.search
+    if search is not None:
+        if search.types:  # ANDed with the filter's own types: the search narrows, never widens
+            clauses.append(f"{many_prefix}type IN ({', '.join('?' * len(search.types))})")
+            params.extend(search.types)
+        if search.ip is not None:
+            _ip_clause(search.ip.low, search.ip.high, clauses, params, ip_literal, many_prefix)
+        if search.phrases:
+            if search_sql is None:
+                raise ValueError("this query cannot search")  # a bug: every store passes its search SQL
+            clause, search_params = search_sql(search)
+            clauses.append(clause)
+            params.extend(search_params)
     if where.ip is not None:
         low, high = where.ip.low, where.ip.high
         if ip_literal is not None:
@@ -78,6 +123,24 @@ def _conditions(
     return clauses, params
 
 
+def _ip_clause(
+    low: bytes,
+    high: bytes,
+    clauses: list[str],
+    params: list[object],
+    ip_literal: Callable[[bytes], str] | None,
+    prefix: str,
+) -> None:
+    """A search's `ip:` term: the same key range as the IP filter's (kept off the index: the filter's own
+    conditions choose the plan)."""
+    if ip_literal is not None:
+        low_sql, high_sql = ip_literal(low), ip_literal(high)
+    else:
+        low_sql = high_sql = "?"
+        params.extend((low, high))
+    clauses.append(f"{prefix}ip_key BETWEEN {low_sql} AND {high_sql}")
+
+
 def select_page(
     workspace_id: str,
     where: ActivityFilter,
@@ -90,6 +153,7 @@ def select_page(
     ip_prefix: str = "",
     offset: int = 0,
     oldest_first: bool = False,
+    search_sql: SearchSql | None = None,
 ) -> Select:
     """The SQL for one page of entries, newest first (oldest first with `oldest_first`, never with `after`).
 
@@ -113,7 +177,14 @@ def select_page(
             union_column, union_values = None, ()
     if union_column is None:
         clauses, params = _conditions(
-            workspace_id, where, after, skip=None, many_prefix=many_prefix, ip_literal=ip_literal, ip_prefix=ip_prefix
+            workspace_id,
+            where,
+            after,
+            skip=None,
+            many_prefix=many_prefix,
+            ip_literal=ip_literal,
+            ip_prefix=ip_prefix,
+            search_sql=search_sql,
         )
         sql = f"SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} {order} {window}"
         return Select(sql, [*params, *window_params])
@@ -128,6 +199,7 @@ def select_page(
             many_prefix=many_prefix,
             ip_literal=ip_literal,
             ip_prefix=ip_prefix,
+            search_sql=search_sql,
         )
         branches.append(
             f"SELECT * FROM (SELECT {columns} FROM activities WHERE {' AND '.join(clauses)} "
@@ -139,9 +211,16 @@ def select_page(
 
 
 def select_count(
-    workspace_id: str, where: ActivityFilter, *, many_prefix: str = "", ip_literal: Callable[[bytes], str] | None = None
+    workspace_id: str,
+    where: ActivityFilter,
+    *,
+    many_prefix: str = "",
+    ip_literal: Callable[[bytes], str] | None = None,
+    search_sql: SearchSql | None = None,
 ) -> Select:
-    clauses, params = _conditions(workspace_id, where, None, skip=None, many_prefix=many_prefix, ip_literal=ip_literal)
+    clauses, params = _conditions(
+        workspace_id, where, None, skip=None, many_prefix=many_prefix, ip_literal=ip_literal, search_sql=search_sql
+    )
     return Select(f"SELECT count(*) FROM activities WHERE {' AND '.join(clauses)}", params)
 
 
@@ -152,6 +231,7 @@ def select_day_counts(
     *,
     ip_literal: Callable[[bytes], str] | None = None,
     ip_prefix: str = "",
+    search_sql: SearchSql | None = None,
 ) -> Select:
     """One row (n, count) per range [since, until) of `days`, n its position: how many entries match `where`
     (its own time range ignored) in each.
@@ -167,6 +247,7 @@ def select_day_counts(
         many_prefix="",
         ip_literal=ip_literal,
         ip_prefix=ip_prefix,
+        search_sql=search_sql,
     )
     # The first row's casts type the columns for PostgreSQL (SQLite reads CAST the same way).
     rows = ", ".join(["(CAST(? AS INTEGER), CAST(? AS BIGINT), CAST(? AS BIGINT))"] + ["(?, ?, ?)"] * (len(days) - 1))
@@ -185,13 +266,16 @@ def select_day_buckets(
     offset_us: int,
     *,
     ip_literal: Callable[[bytes], str] | None = None,
+    search_sql: SearchSql | None = None,
 ) -> Select:
     """Rows (day number, count) of the entries matching `where` in its range, by local day for a zone whose UTC
     offset is `offset_us` all through that range (the day number counts days since 1970-01-01, local).
 
     For filters no index serves in time order (an IP block): one pass over the matches, grouped.
     """
-    clauses, params = _conditions(workspace_id, where, None, skip=None, many_prefix="", ip_literal=ip_literal)
+    clauses, params = _conditions(
+        workspace_id, where, None, skip=None, many_prefix="", ip_literal=ip_literal, search_sql=search_sql
+    )
     sql = (
         f"SELECT (occurred_us + ?) / {DAY_US} AS day, count(*) FROM activities WHERE {' AND '.join(clauses)} GROUP BY 1"
     )

@@ -7,7 +7,9 @@ Parameters (all optional; empty ones are ignored):
   workspace's time zone and each but `yesterday` ending today; or `custom`;
 - `from`, `to`: a custom range's first and last day (YYYY-MM-DD, both inclusive, in the workspace's time
   zone); either alone is open-ended, and either implies `range=custom`;
-- `ip`: an IP address or CIDR block.
+- `ip`: an IP address or CIDR block;
+- `q`: a full-text search in the one query language (`domain.search`: words, "phrases", `actor:`, `type:`,
+  `ip:`), ANDed with the rest.
 
 Bad input is refused with the parameter named (`InvalidInput`, a 422), never guessed at and never a 500; types,
 teammates and the IP are checked by the one filter parser's functions (domain.filters), with its messages.
@@ -27,6 +29,7 @@ from activitylog.catalog import REGISTRY
 from activitylog.domain.days import FIRST_DATE, LAST_DATE, midnight_us
 from activitylog.domain.filters import ActivityFilter, check_teammates, check_types, parse_ip, quoted
 from activitylog.domain.ipaddr import IPRange
+from activitylog.domain.search import MAX_QUERY, Search, parse_search
 from activitylog.errors import FieldError, InvalidInput
 from activitylog.storage.base import Teammate
 
@@ -59,7 +62,7 @@ PRESETS: dict[str, tuple[str, Callable[[date], tuple[date, date]]]] = {
     "year": ("This year", _this_year),
 }
 CUSTOM = "custom"
-PARAMETERS = ("type", "teammate", "range", "from", "to", "ip")
+PARAMETERS = ("type", "teammate", "range", "from", "to", "ip", "q")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +74,8 @@ class PageFilter:
     end: date | None = None  # a custom range's last day (inclusive)
     ip: str = ""
     _ip_range: IPRange | None = field(default=None, compare=False, repr=False)
+    q: str = ""  # the search as typed (trimmed)
+    _search: Search | None = field(default=None, compare=False, repr=False)
 
     # Parsing ---------------------------------------------------------------------------------------------
 
@@ -100,6 +105,7 @@ class PageFilter:
         if start and end and end < start:
             errors.append(FieldError("to", f"must be on or after from ({start.isoformat()})"))
         ip_range = parse_ip(one("ip"), errors)
+        search = parse_search(one("q"), "q", errors)
         if errors:
             raise InvalidInput(errors)
         if chosen in PRESETS:
@@ -108,22 +114,35 @@ class PageFilter:
             chosen = CUSTOM
         elif chosen == CUSTOM:
             chosen = ""  # a custom range with no day is all time
-        return cls(tuple(types), tuple(teammates), chosen, start, end, ip_range.text if ip_range else "", ip_range)
+        return cls(
+            tuple(types),
+            tuple(teammates),
+            chosen,
+            start,
+            end,
+            ip_range.text if ip_range else "",
+            ip_range,
+            search.text if search else "",
+            search,
+        )
 
     @classmethod
     def typed(cls, params: QueryParams, refused: InvalidInput) -> PageFilter:
         """What the admin asked for, to show the form again after `refused`: every parameter that was fine, and
-        the IP address as typed (so a typo can be corrected, not retyped). Not a filter to apply."""
+        the IP address and the search as typed (so a typo can be corrected, not retyped). Not a filter to apply."""
         bad = {problem.field for problem in refused.errors}
         kept = [(k, v) for k, v in params.multi_items() if k in PARAMETERS and k not in bad]
         try:
             shown = cls.parse(QueryParams(kept))
         except InvalidInput:
             shown = cls()
-        if "ip" not in bad:
-            return shown
-        typed_ip = next((v.strip() for k, v in params.multi_items() if k == "ip" and v.strip()), "")
-        return replace(shown, ip=typed_ip[:100], _ip_range=None)
+        if "ip" in bad:
+            typed_ip = next((v.strip() for k, v in params.multi_items() if k == "ip" and v.strip()), "")
+            shown = replace(shown, ip=typed_ip[:100], _ip_range=None)
+        if "q" in bad:
+            typed_q = next((v.strip() for k, v in params.multi_items() if k == "q" and v.strip()), "")
+            shown = replace(shown, q=typed_q[: MAX_QUERY * 2], _search=None)
+        return shown
 
     # Meaning ---------------------------------------------------------------------------------------------
 
@@ -142,11 +161,12 @@ class PageFilter:
             since_us=midnight_us(first, timezone) if first else None,
             until_us=midnight_us(last + timedelta(days=1), timezone) if last else None,
             ip=self._ip_range,
+            search=self._search,
         )
 
     @property
     def empty(self) -> bool:
-        return not (self.types or self.teammates or self.range or self.ip)
+        return not (self.types or self.teammates or self.range or self.ip or self.q)
 
     # The URL ---------------------------------------------------------------------------------------------
 
@@ -158,6 +178,8 @@ class PageFilter:
             pairs += [(name, day.isoformat()) for name, day in (("from", self.start), ("to", self.end)) if day]
         if self.ip:
             pairs.append(("ip", self.ip))
+        if self.q:
+            pairs.append(("q", self.q))
         return pairs
 
     def query(self, **extra: str) -> str:
@@ -176,6 +198,9 @@ class PageFilter:
 
     def without_ip(self) -> PageFilter:
         return replace(self, ip="", _ip_range=None)
+
+    def without_search(self) -> PageFilter:
+        return replace(self, q="", _search=None)
 
     def on_day(self, day: date, last: date | None = None) -> PageFilter:
         """The same filter narrowed to one day (or to the days from `day` to `last`)."""
@@ -207,7 +232,7 @@ class Chip:
 
 def chips(current: PageFilter, teammates: Mapping[str, Teammate], today: date) -> list[Chip]:
     """The active filters as chips: a whole category chosen is one chip, each other type one, then teammates,
-    the date range and the IP."""
+    the date range, the IP and the search."""
     found: list[Chip] = []
     chosen = set(current.types)
     covered: set[str] = set()
@@ -227,6 +252,8 @@ def chips(current: PageFilter, teammates: Mapping[str, Teammate], today: date) -
         found.append(Chip("Date", current.date_label(today), current.without_dates().query()))
     if current.ip:
         found.append(Chip("IP", current.ip, current.without_ip().query()))
+    if current.q:
+        found.append(Chip("Search", current.q, current.without_search().query()))
     return found
 
 

@@ -169,7 +169,7 @@ def _render(
         status=status,
         error=error,
         error_inline=error is not None,  # each problem shows at its field or in the card, not in the banner too
-        field_errors={problem.field: problem.message for problem in error.errors} if error else {},
+        field_errors=_field_errors(error),
         filter=current,
         chips=chips(current, by_id, today) if error is None else [],
         catalog=_catalog(),
@@ -188,6 +188,14 @@ def _render(
         listed=batch is not None,
         **{**(batch or {}), "query": current.query(), **_paths(signed_in)},
     )
+
+
+def _field_errors(error: InvalidInput | None) -> dict[str, str]:
+    """Each field's reasons, joined (a search can be wrong in several ways at once)."""
+    joined: dict[str, list[str]] = {}
+    for problem in error.errors if error else []:
+        joined.setdefault(problem.field, []).append(problem.message)
+    return {field: "; ".join(messages) for field, messages in joined.items()}
 
 
 def _type_summary(current: PageFilter) -> str:

@@ -14,7 +14,10 @@ workspace's run may not simply drop "its" old months. The rule, for a run of wor
    run falls back to 3. rather than queue every reader behind it.
 3. Otherwise (the partition straddles C, or another workspace still keeps rows in it) W's rows older than C
    are deleted from that partition in batches of DELETE_BATCH rows, each its own short statement.
-4. The idempotency keys of W's expired entries are released, as on SQLite (where they live on the row).
+4. The idempotency keys of W's expired entries are released, as on SQLite (where they live on the row), and
+   their search rows deleted: W's older than C, and every row of a dropped month (whose entries all went).
+   A search row is only ever found through its entry, so one left by a run that stopped halfway is never a
+   match, and the next run deletes it.
 
 With the server's daily runs each workspace trims its boundary month by about a day of rows a day, and a
 month goes with one DROP once the last workspace holding rows in it has passed it. A first run over a long
@@ -76,9 +79,21 @@ def purge(connect: Connect, partitions: Partitions, workspace_id: str, cutoff_us
                 dropped = _drop_if_expired(connection, partitions, partition, workspace_id)
                 if dropped is not None:
                     removed += dropped
+                    _delete_batches(
+                        connection,
+                        "DELETE FROM activity_search WHERE ctid = ANY(ARRAY(SELECT ctid FROM activity_search "
+                        "WHERE occurred_us >= %s AND occurred_us < %s LIMIT %s))",
+                        (partition.low, partition.high),
+                    )
                     continue
             removed += _trim(connection, partition, workspace_id, cutoff_us)
         _release_keys(connection, workspace_id, cutoff_us)
+        _delete_batches(
+            connection,
+            "DELETE FROM activity_search WHERE ctid = ANY(ARRAY(SELECT ctid FROM activity_search "
+            "WHERE workspace_id = %s AND occurred_us < %s LIMIT %s))",
+            (workspace_id, cutoff_us),
+        )
         connection.execute(
             "UPDATE retention_runs SET finished_us = %s, removed = %s WHERE id = %s", (now_us(), removed, run_id)
         )
@@ -151,3 +166,9 @@ def _release_keys(connection: psycopg.Connection[Any], workspace_id: str, cutoff
         ).rowcount
         if deleted < DELETE_BATCH:
             return
+
+
+def _delete_batches(connection: psycopg.Connection[Any], statement: str, params: tuple[Any, ...]) -> None:
+    """Run a `... LIMIT %s` DELETE, DELETE_BATCH rows at a time, until it deletes fewer."""
+    while connection.execute(statement, (*params, DELETE_BATCH)).rowcount >= DELETE_BATCH:
+        pass

@@ -6,11 +6,14 @@ Invariants:
 - one write connection guarded by a lock: all writes are serialised, the way a web server shares one
   SQLite file safely; each thread reads through its own connection;
 - every write is one transaction (`BEGIN IMMEDIATE`), so a batch is stored whole or not at all;
-- retention deletes in small batches, each its own short transaction, so writers never wait long.
+- retention deletes in small batches, each its own short transaction, so writers never wait long;
+- every entry has its row in the FTS5 table `activity_search` (rowid = the entry's `seq`), written in the
+  transaction that records the entry and deleted in the one that deletes it: never one without the other.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 import time
@@ -23,7 +26,8 @@ from activitylog.domain.cursor import Cursor
 from activitylog.domain.entry import Entry
 from activitylog.domain.filters import ActivityFilter
 from activitylog.domain.prepared import ROW_FIELDS, Prepared
-from activitylog.domain.stored import OCCURRED_US, entry_of
+from activitylog.domain.search import Search, document_of
+from activitylog.domain.stored import ID, OCCURRED_US, entry_of
 from activitylog.errors import Conflict, NotFound, Unavailable
 from activitylog.integrity import chain
 from activitylog.storage import day_counts
@@ -41,7 +45,9 @@ from activitylog.storage.sql import (
     ENTRY_COLUMNS,
     INSERT_COLUMNS,
     KEY_COLUMNS,
+    SearchSql,
     Select,
+    fts5_query,
     select_count,
     select_page,
 )
@@ -52,6 +58,12 @@ _INSERTED = len(ROW_FIELDS) + len(chain.CHAIN_COLUMNS)
 INSERT = (
     f"INSERT INTO activities ({INSERT_COLUMNS}, {', '.join(chain.CHAIN_COLUMNS)}) VALUES ({', '.join('?' * _INSERTED)})"
 )
+# With the entry's rowid given, so its search row can name it (see `_write_entries`).
+INSERT_AT = (
+    f"INSERT INTO activities (seq, {INSERT_COLUMNS}, {', '.join(chain.CHAIN_COLUMNS)}) "
+    f"VALUES ({', '.join('?' * (_INSERTED + 1))})"
+)
+INSERT_SEARCH = "INSERT INTO activity_search (rowid, actor, body) VALUES (?, ?, ?)"
 # The chain head, read and moved by the recording transaction (the one writer: nobody moves it meanwhile).
 HEAD_SELECT = "SELECT position, chain_hash FROM integrity_heads WHERE workspace_id = ?"
 HEAD_UPSERT = (
@@ -60,13 +72,22 @@ HEAD_UPSERT = (
 )
 # Only a used idempotency key is skipped; any other conflict (an id collision, say) still fails the batch.
 INSERT_SKIPPING_USED_KEYS = (
-    f"{INSERT} ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
+    f"{INSERT_AT} ON CONFLICT (workspace_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING"
 )
-PURGE_BATCH = 1000  # rows per retention transaction: ~20 ms of writer lock at 1M entries (bench.sqlite_purge_bench)
+PURGE_BATCH = 500  # rows per retention transaction: ~25 ms of writer lock (bench.sqlite_purge_bench; 1,000 took
+# ~20 ms until each row had its search row to delete too, then ~50)
 BUSY_TIMEOUT_MS = 5000
 # Matches of an IP range past which walking the timeline finds a page sooner than sorting every match:
 # about sqrt(page size x entries) for a million entries.
 DENSE_IP_RANGE = 5000
+# Matches of a search (in the whole file) past which a page walks the timeline and checks each entry against
+# the index, instead of reading every match and sorting them by time.
+DENSE_SEARCH = 5000
+# A dense search's page is first looked for among the newest matches of the index (by rowid: recording order):
+# this many, then four times as many more at each try, at most NEWEST_TRIES times (256 to 16,384), before the
+# plan that reads every match. Small first: a word in a quarter of the entries fills a page from 256.
+NEWEST_MATCHES = 256
+NEWEST_TRIES = 4
 MMAP_BYTES = 8 << 30
 
 
@@ -142,6 +163,7 @@ class SQLiteStore:
         self._local = threading.local()
         self._readers: list[sqlite3.Connection] = []
         self._ip_density: dict[tuple[str, bytes, bytes], tuple[str, float]] = {}
+        self._search_density: dict[str, tuple[bool, float]] = {}
 
     # Connections -------------------------------------------------------------------------------------
 
@@ -323,15 +345,25 @@ class SQLiteStore:
         touches to a sub-journal, which cost 15-50% more per entry at 0.3-1M entries (bench.sqlite_bench).
         """
         position, last = chain.start(workspace_id, connection.execute(HEAD_SELECT, (workspace_id,)).fetchone())
+        # Rowids given here, after the largest (what SQLite would pick itself; the one writer holds the file), so
+        # each entry's search row names it in the same transaction.
+        seq = connection.execute("SELECT coalesce(max(seq), 0) FROM activities").fetchone()[0] + 1
         if optimistic:
+            kept = batch
             rows, head, head_hash = chain.link_rows(workspace_id, batch, position, last)
-            if connection.executemany(INSERT_SKIPPING_USED_KEYS, rows).rowcount != len(batch):
-                raise _KeysUsed
+            numbered = [(seq + n, *row) for n, row in enumerate(rows)]
+            if connection.executemany(INSERT_SKIPPING_USED_KEYS, numbered).rowcount != len(batch):
+                raise _KeysUsed  # rolled back whole, search rows and all
             result = RecordResult([row[1] for row in rows], [])  # the id, second of ROW_FIELDS
         else:
             kept, result = self._without_duplicates(connection, workspace_id, batch)
             rows, head, head_hash = chain.link_rows(workspace_id, kept, position, last)
-            connection.executemany(INSERT, rows)
+            connection.executemany(INSERT_AT, [(seq + n, *row) for n, row in enumerate(rows)])
+        # (type, actor, ip) at 2, 3-6 and 9 of ROW_FIELDS
+        connection.executemany(
+            INSERT_SEARCH,
+            [(seq + n, *document_of(p)) for n, p in enumerate(kept)],
+        )
         if head != position:
             connection.execute(HEAD_UPSERT, (workspace_id, head, head_hash))
         # Teammates first seen in events join the teammate filter as actors (kind's default): never members, and
@@ -408,16 +440,120 @@ class SQLiteStore:
         self._ip_density[key] = (prefix, time.monotonic() + 60)
         return prefix
 
+    def _search_sql(self, where: ActivityFilter) -> SearchSql | None:
+        """How this filter's search is written: from the index's matches when they are few, else as a check of
+        each entry the other conditions walk to, in page order.
+
+        Few matches: `seq IN (matches)` reads each match by rowid and sorts them (a few thousand at most). Many:
+        walking the timeline (or the type or teammate index) finds a page's entries after a few hundred steps,
+        each checked against the index's match list (built once per statement), where reading and sorting
+        every match of a common word would take a second. A bounded count on the index tells them apart; it
+        counts every workspace's matches, but the page's own workspace condition still applies in both plans.
+        """
+        search = where.search
+        if search is None or not search.phrases:
+            return None
+        expression = fts5_query(search)
+        column = "+seq" if self._dense(search) else "seq"
+
+        def sql(_: Search) -> tuple[str, list[object]]:
+            return f"{column} IN (SELECT rowid FROM activity_search WHERE activity_search MATCH ?)", [expression]
+
+        return sql
+
+    def _dense(self, search: Search) -> bool:
+        """Whether the search matches DENSE_SEARCH entries or more (in the whole file), remembered a minute."""
+        expression = fts5_query(search)
+        remembered = self._search_density.get(expression)
+        if remembered is not None and remembered[1] > time.monotonic():
+            dense = remembered[0]
+        else:
+            found = (
+                self._reader()
+                .execute(
+                    "SELECT count(*) FROM (SELECT 1 FROM activity_search WHERE activity_search MATCH ? LIMIT ?)",
+                    (expression, DENSE_SEARCH),
+                )
+                .fetchone()[0]
+            )
+            dense = found >= DENSE_SEARCH
+            if len(self._search_density) > 1024:
+                self._search_density.clear()
+            self._search_density[expression] = (dense, time.monotonic() + 60)
+        return dense
+
     def page_select(
         self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None
     ) -> Select:
         """The SQL `query` runs for a page of `limit` rows (the benchmarks time it raw)."""
         ip_prefix = self._ip_prefix(workspace_id, where)
-        return select_page(workspace_id, where, limit=limit, after=after, ip_prefix=ip_prefix)
+        return select_page(
+            workspace_id, where, limit=limit, after=after, ip_prefix=ip_prefix, search_sql=self._search_sql(where)
+        )
+
+    def _newest_first(
+        self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None
+    ) -> list[tuple[Any, ...]] | None:
+        """A page of a search with many matches, from the index's newest matches only; None when that cannot
+        be shown to be the page (then the caller reads every match).
+
+        Entries are recorded in about time order, so the page is almost always among the last matches
+        recorded (the highest rowids, which FTS5 reads backwards cheaply). The page found among the matches
+        read so far is the true page when no entry older in the file (a rowid below those read) is as recent as
+        its last row: checked on the timeline index, over just the page's own stretch of time. A backfill that
+        recorded old rowids for recent times fails the check, and the full plan answers.
+        """
+        search = where.search
+        assert search is not None
+        expression = fts5_query(search)
+        reader = self._reader()
+        ip_prefix = self._ip_prefix(workspace_id, where)
+        candidates: list[tuple[Any, ...]] = []
+        lowest: int | None = None
+        for attempt in range(NEWEST_TRIES):
+            wanted = NEWEST_MATCHES * 4**attempt
+            bound, bound_params = ("AND rowid < ? ", [lowest]) if lowest is not None else ("", [])
+            ids = [
+                row[0]
+                for row in reader.execute(
+                    "SELECT rowid FROM activity_search WHERE activity_search MATCH ? "
+                    f"{bound}ORDER BY rowid DESC LIMIT ?",
+                    [expression, *bound_params, wanted],
+                )
+            ]
+            if not ids:
+                break
+            lowest = ids[-1]
+
+            def among(_: Search, chunk: str = json.dumps(ids)) -> tuple[str, list[object]]:
+                return "seq IN (SELECT value FROM json_each(?))", [chunk]
+
+            select = select_page(workspace_id, where, limit=limit, after=after, ip_prefix=ip_prefix, search_sql=among)
+            candidates += reader.execute(select.sql, select.params).fetchall()
+            candidates.sort(key=lambda row: (row[OCCURRED_US], row[ID]), reverse=True)
+            del candidates[limit:]
+            if len(ids) < wanted:
+                return candidates  # every match was read
+            if len(candidates) == limit:
+                last = candidates[-1]
+                window, window_params = "", []
+                if after is not None:
+                    window, window_params = "AND (occurred_us, id) < (?, ?) ", [after.occurred_us, after.id]
+                older_but_recent = reader.execute(
+                    "SELECT 1 FROM activities INDEXED BY activities_by_time WHERE workspace_id = ? "
+                    f"AND (occurred_us, id) >= (?, ?) {window}AND seq < ? LIMIT 1",
+                    [workspace_id, last[OCCURRED_US], last[ID], *window_params, lowest],
+                ).fetchone()
+                return None if older_but_recent else candidates
+        return None
 
     def query(self, workspace_id: str, where: ActivityFilter, *, limit: int, after: Cursor | None = None) -> Page:
-        select = self.page_select(workspace_id, where, limit=limit + 1, after=after)
-        rows = self._reader().execute(select.sql, select.params).fetchall()
+        rows = None
+        if where.search is not None and where.search.phrases and self._dense(where.search):
+            rows = self._newest_first(workspace_id, where, limit=limit + 1, after=after)
+        if rows is None:
+            select = self.page_select(workspace_id, where, limit=limit + 1, after=after)
+            rows = self._reader().execute(select.sql, select.params).fetchall()
         entries = [entry_of(workspace_id, row) for row in rows[:limit]]
         more = len(rows) > limit
         last = entries[-1] if entries else None
@@ -435,6 +571,7 @@ class SQLiteStore:
             oldest_first=oldest_first,
             columns=KEY_COLUMNS,
             ip_prefix=ip_prefix,
+            search_sql=self._search_sql(where),
         )
         row = self._reader().execute(select.sql, select.params).fetchone()
         return Cursor(row[1], row[0]) if row else None
@@ -452,9 +589,16 @@ class SQLiteStore:
         reader = self._reader()
         ip_prefix = self._ip_prefix(workspace_id, where)
         columns, at_time = (KEY_COLUMNS, 1) if keys_only else (ENTRY_COLUMNS, OCCURRED_US)
+        search_sql = self._search_sql(where)
         while True:
             select = select_page(
-                workspace_id, where, limit=batch_size, after=after, ip_prefix=ip_prefix, columns=columns
+                workspace_id,
+                where,
+                limit=batch_size,
+                after=after,
+                ip_prefix=ip_prefix,
+                columns=columns,
+                search_sql=search_sql,
             )
             rows = reader.execute(select.sql, select.params).fetchall()
             if rows:
@@ -474,7 +618,7 @@ class SQLiteStore:
         return entry_of(workspace_id, row) if row else None
 
     def count(self, workspace_id: str, where: ActivityFilter) -> int:
-        select = select_count(workspace_id, where)
+        select = select_count(workspace_id, where, search_sql=self._search_sql(where))
         return int(self._reader().execute(select.sql, select.params).fetchone()[0])
 
     def count_by_day(self, workspace_id: str, where: ActivityFilter, timezone: str) -> list[tuple[date, int]]:
@@ -485,12 +629,17 @@ class SQLiteStore:
             where,
             timezone,
             ip_prefix="+",
+            search_sql=self._search_sql(where),
         )
 
     def count_in_ranges(self, workspace_id: str, where: ActivityFilter, ranges: list[tuple[int, int]]) -> list[int]:
         reader = self._reader()
         return day_counts.count_in_ranges(
-            lambda select: reader.execute(select.sql, select.params).fetchall(), workspace_id, where, ranges
+            lambda select: reader.execute(select.sql, select.params).fetchall(),
+            workspace_id,
+            where,
+            ranges,
+            search_sql=self._search_sql(where),
         )
 
     # Retention ---------------------------------------------------------------------------------------
@@ -507,11 +656,13 @@ class SQLiteStore:
         removed = 0
         while True:
             with self._write() as connection:
-                deleted = connection.execute(
-                    "DELETE FROM activities WHERE seq IN (SELECT seq FROM activities "
-                    "WHERE workspace_id = ? AND occurred_us < ? LIMIT ?)",
+                # The batch's rows named first, so the entries and their search rows go together, exactly.
+                doomed = connection.execute(
+                    "SELECT seq FROM activities WHERE workspace_id = ? AND occurred_us < ? LIMIT ?",
                     (workspace_id, cutoff_us, PURGE_BATCH),
-                ).rowcount
+                ).fetchall()
+                connection.executemany("DELETE FROM activity_search WHERE rowid = ?", doomed)
+                deleted = connection.executemany("DELETE FROM activities WHERE seq = ?", doomed).rowcount
             removed += deleted
             if deleted < PURGE_BATCH:
                 break
