@@ -348,6 +348,15 @@ def test_access_changes_say_what_they_granted(code: str, metadata: dict, said: s
     assert render(REGISTRY[code], code, "Ada", metadata) == said
 
 
+def test_a_permission_s_value_is_granted_or_not_in_tables_too() -> None:
+    from activitylog.catalog import fields
+
+    assert fields.say(_SETTINGS, True, str) == "granted"
+    assert fields.say("can_export_data", False, str) == "not granted"  # another product's permission
+    assert fields.label("can_export_data") == "Can export data"
+    assert fields.say("can_export_data", "sometimes", str) == "sometimes"  # not a flag: said as it is
+
+
 def test_security_settings_values_are_typed() -> None:
     """The shape is open to old keys, not to wrong types of its own: a timeout is whole minutes."""
     validate = fastjsonschema.compile(dict(REGISTRY["security_settings_change"].schema))

@@ -101,6 +101,8 @@ def label(key: str) -> str:
 def say(key: str, value: Any, otherwise: Callable[[Any], str]) -> str:
     """The value in words: the field's own way when it knows the value, else `otherwise`."""
     known = FIELDS.get(key)
+    if known is None and key.startswith("can_"):  # a permission another product names, as the sentence says it
+        known = Field(label(key), _granted, kind="grant")
     said = known.say(value) if known is not None else None
     return said if said is not None else otherwise(value)
 
