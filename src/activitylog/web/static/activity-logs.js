@@ -375,6 +375,7 @@
     // Asked for from the keyboard (the link had focus): focus goes to the first new entry once it is in.
     var active = document.activeElement;
     focusAfterLoad = Boolean(active && more.contains(active));
+    arrived = null; // set by the swap of this load: none when it brings only the end of the log
   });
 
   document.addEventListener("htmx:afterSettle", function () {
