@@ -98,11 +98,17 @@ def label(key: str) -> str:
     return text[:1].upper() + text[1:] if text else key
 
 
+def _field(key: str) -> Field | None:
+    """The vocabulary's field, or a permission another product names (`can_export_data`, imported data)."""
+    known = FIELDS.get(key)
+    if known is None and key.startswith("can_"):
+        return Field(label(key), _granted, kind="grant")
+    return known
+
+
 def say(key: str, value: Any, otherwise: Callable[[Any], str]) -> str:
     """The value in words: the field's own way when it knows the value, else `otherwise`."""
-    known = FIELDS.get(key)
-    if known is None and key.startswith("can_"):  # a permission another product names, as the sentence says it
-        known = Field(label(key), _granted, kind="grant")
+    known = _field(key)
     said = known.say(value) if known is not None else None
     return said if said is not None else otherwise(value)
 
@@ -152,9 +158,7 @@ def describe_access(metadata: Mapping[str, Any]) -> str:
     now: list[str] = []
     no_longer: list[str] = []
     for key, old, new in changed_fields(metadata):
-        known = FIELDS.get(key)
-        if known is None and key.startswith("can_"):  # a permission another product names (imported data)
-            known = Field(label(key), _granted, kind="grant")
+        known = _field(key)
         if known is None:
             return ""
         if known.kind:
