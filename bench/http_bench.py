@@ -150,19 +150,26 @@ def load(log: ActivityLog, workspace: Workspace, size: int) -> float:
     return size / (time.perf_counter() - start)
 
 
-def start_server(database_url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "activitylog", "--database-url", database_url, "serve", "--port", str(port)]
-    env = {**os.environ, "ACTIVITYLOG_ACCESS_LOG": "false", "ACTIVITYLOG_LOG_LEVEL": "warning"}
+def launch(
+    command: list[str], env: dict[str, str], ready_url: str, log_path: Path, *, tries: int = 200
+) -> subprocess.Popen[bytes]:
+    """Start a server process (its output to `log_path`) and wait until `ready_url` answers 200."""
     with log_path.open("wb") as out:
         process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    for _ in range(200):
+    for _ in range(tries):
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+            if httpx.get(ready_url, timeout=1).status_code == 200:
                 return process
         except httpx.TransportError:
             time.sleep(0.05)
     process.kill()
-    raise SystemExit(f"the server did not start: {log_path.read_text()}")
+    raise SystemExit(f"{command[2]} did not start: {log_path.read_text()}")
+
+
+def start_server(database_url: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "activitylog", "--database-url", database_url, "serve", "--port", str(port)]
+    env = {**os.environ, "ACTIVITYLOG_ACCESS_LOG": "false", "ACTIVITYLOG_LOG_LEVEL": "warning"}
+    return launch(command, env, f"http://127.0.0.1:{port}/healthz", log_path)
 
 
 def free_port() -> int:
@@ -258,16 +265,7 @@ def start_bare(write_db: Path, read_db: str, port: int, log_path: Path) -> subpr
     command = [sys.executable, "-m", "uvicorn", "bench.bare_app:app", "--port", str(port), "--no-access-log",
                "--log-level", "warning"]  # fmt: skip
     env = {**os.environ, "ACTIVITYLOG_BARE_WRITE_DB": str(write_db), "ACTIVITYLOG_BARE_READ_DB": read_db}
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    for _ in range(200):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/events?workspace=-&limit=1", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"the bare app did not start: {log_path.read_text()}")
+    return launch(command, env, f"http://127.0.0.1:{port}/events?workspace=-&limit=1", log_path)
 
 
 def _single_requests(token: str, path: str, count: int, seed: int) -> list[bytes]:

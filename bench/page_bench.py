@@ -52,7 +52,7 @@ from activitylog.storage.sql import select_page
 from activitylog.storage.sqlite.store import SQLiteStore
 from activitylog.timeutil import now_us
 from bench.data import events
-from bench.http_bench import free_port, percentile
+from bench.http_bench import free_port, launch, percentile
 
 LOAD_BATCH = 1000
 TARGET_PAGE_MS = 100.0
@@ -168,8 +168,6 @@ def admin_session(log: ActivityLog, workspace: Workspace) -> str:
 
 
 def start_server(database_url: str, port: int, log_path: Path) -> Any:
-    import subprocess
-
     command = [sys.executable, "-m", "activitylog", "--database-url", database_url, "serve", "--port", str(port)]
     env = {
         **os.environ,
@@ -179,16 +177,7 @@ def start_server(database_url: str, port: int, log_path: Path) -> Any:
         "ACTIVITYLOG_RETENTION_INTERVAL_HOURS": "0",
         "ACTIVITYLOG_CHECKPOINT_INTERVAL_MINUTES": "0",
     }
-    with log_path.open("wb") as out:
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, env=env)
-    for _ in range(400):
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                return process
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise SystemExit(f"the server did not start: {log_path.read_text()}")
+    return launch(command, env, f"http://127.0.0.1:{port}/healthz", log_path, tries=400)
 
 
 # --- Measurements -------------------------------------------------------------------------------------------

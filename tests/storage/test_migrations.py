@@ -64,12 +64,12 @@ def test_an_empty_database_upgrades_to_head_and_again_is_a_no_op(empty_url: str)
     assert f"database at revision {head_revision()} (was {head_revision()})" in again.output
 
 
-def test_data_written_at_the_first_released_schema_survives_the_upgrade_to_head(empty_url: str) -> None:
-    upgrade(empty_url, FIRST_RELEASED)
-    assert current_revision(empty_url) == FIRST_RELEASED
-    run = plain_sql(empty_url)
-    if not empty_url.startswith("sqlite:"):
-        # At 0001 the application made each month's partition; so does this test, with plain SQL.
+def old_entry(url: str, *, ip: str) -> None:
+    """Workspace `ws_old` (retention 3650 days) and one entry of January 2025 in it, with plain SQL, in an old schema
+    (`ip` is an SQL literal)."""
+    run = plain_sql(url)
+    if not url.startswith("sqlite:"):
+        # Old revisions left each month's partition to the application; so does this, with plain SQL.
         run(
             "CREATE TABLE activities_p2025_01 PARTITION OF activities "
             "FOR VALUES FROM (1735689600000000) TO (1738368000000000)"
@@ -81,9 +81,15 @@ def test_data_written_at_the_first_released_schema_survives_the_upgrade_to_head(
     run(
         "INSERT INTO activities (workspace_id, id, type, actor_type, actor_id, actor_name, occurred_us, recorded_us, "
         "ip, metadata, idempotency_key) VALUES ('ws_old', '01JGZ0000000000000000000AA', 'app_name_change', "
-        "'teammate', 'tm1', 'Beth-Ann Sher', 1736000000000000, 1736000000000001, '203.0.113.7', "
+        f"'teammate', 'tm1', 'Beth-Ann Sher', 1736000000000000, 1736000000000001, {ip}, "
         """'{"before": "Acme", "after": "Acme Inc."}', NULL)"""
     )
+
+
+def test_data_written_at_the_first_released_schema_survives_the_upgrade_to_head(empty_url: str) -> None:
+    upgrade(empty_url, FIRST_RELEASED)
+    assert current_revision(empty_url) == FIRST_RELEASED
+    old_entry(empty_url, ip="'203.0.113.7'")
     store = open_store(empty_url)  # upgrades to head
     try:
         assert current_revision(empty_url) == head_revision()
@@ -137,22 +143,7 @@ def test_the_teammates_only_events_named_become_actors_and_the_console_s_stay_me
 
 def test_an_entry_written_before_revision_0007_verifies_after_it(empty_url: str, tmp_path: Path) -> None:
     upgrade(empty_url, "0002")
-    run = plain_sql(empty_url)
-    if not empty_url.startswith("sqlite:"):
-        run(
-            "CREATE TABLE activities_p2025_01 PARTITION OF activities "
-            "FOR VALUES FROM (1735689600000000) TO (1738368000000000)"
-        )
-    run(
-        "INSERT INTO workspaces (id, name, timezone, retention_days, created_us) "
-        "VALUES ('ws_old', 'Old', 'UTC', 3650, 1)"
-    )
-    run(
-        "INSERT INTO activities (workspace_id, id, type, actor_type, actor_id, actor_name, occurred_us, recorded_us, "
-        "ip, metadata, idempotency_key) VALUES ('ws_old', '01JGZ0000000000000000000AA', 'app_name_change', "
-        "'teammate', 'tm1', 'Beth-Ann Sher', 1736000000000000, 1736000000000001, NULL, "
-        """'{"before": "Acme", "after": "Acme Inc."}', NULL)"""
-    )
+    old_entry(empty_url, ip="NULL")
     upgrade(empty_url, "0006")  # 0003 chains the entry with the frozen form al1
     store = open_store(empty_url)  # and to head: 0007 adds the column
     try:
